@@ -1,0 +1,1 @@
+"""Typed records passed between pipeline stages, and the database schema."""

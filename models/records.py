@@ -1,0 +1,281 @@
+"""Typed records that flow one way through the pipeline.
+
+file -> SourceText -> NormalizedText (with OffsetMap) -> Segmentation -> Provision.
+Each stage takes the previous record and nothing else.
+"""
+from __future__ import annotations
+
+import bisect
+from array import array
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+class IngestError(Exception):
+    """A document that cannot be read; the message is one line naming the cause."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A source range that is not body text (page furniture, running headers)."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class SourceText:
+    """The text offsets refer to, exactly as the format's reader produced it.
+
+    `removals` and `soft_breaks` are layout facts only the reader knows (PDF page
+    furniture, line breaks the layout made mid-sentence); normalization applies them.
+    """
+
+    path: str
+    text: str
+    format: str  # txt | docx | pdf
+    encoding: str | None = None
+    pages: int | None = None
+    sha256: str = ""
+    removals: list[Removal] = field(default_factory=list)
+    soft_breaks: list[int] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        from pathlib import PurePath
+
+        return PurePath(self.path).name
+
+
+class OffsetMap:
+    """Maps each position of a derived text to a span of the source text.
+
+    Position i of the derived text came from source[starts[i]:ends[i]]. Both arrays
+    are non-decreasing, so a derived span [a, b) maps to source [starts[a], ends[b-1]).
+    """
+
+    __slots__ = ("starts", "ends", "source_len")
+
+    def __init__(self, starts: array, ends: array, source_len: int):
+        self.starts = starts
+        self.ends = ends
+        self.source_len = source_len
+
+    @classmethod
+    def identity(cls, n: int) -> "OffsetMap":
+        return cls(array("q", range(n)), array("q", range(1, n + 1)), n)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def to_runs(self) -> list[list[int]]:
+        """Compact form for storage: [position, start, end, count, step] runs where
+        step 1 is a copied stretch and step 0 a replacement sharing one source span."""
+        runs: list[list[int]] = []
+        s, e = self.starts, self.ends
+        for i in range(len(s)):
+            if runs:
+                pos, rs, re_, n, step = runs[-1]
+                if n == 1 and s[i] == rs + 1 and e[i] == re_ + 1 and e[i] - s[i] == 1:
+                    runs[-1][4] = step = 1
+                if step == 1 and s[i] == rs + n and e[i] == re_ + n and e[i] - s[i] == 1:
+                    runs[-1][3] += 1
+                    continue
+                if step == 0 and n >= 1 and s[i] == rs and e[i] == re_:
+                    runs[-1][3] += 1
+                    continue
+            runs.append([i, s[i], e[i], 1, 0])
+        return runs
+
+    @classmethod
+    def from_runs(cls, runs: list[list[int]], source_len: int) -> "OffsetMap":
+        starts, ends = array("q"), array("q")
+        for _, rs, re_, n, step in runs:
+            starts.extend(rs + k * step for k in range(n))
+            ends.extend(re_ + k * step for k in range(n))
+        return cls(starts, ends, source_len)
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Source span covering the derived span [start, end)."""
+        if not 0 <= start <= end <= len(self.starts):
+            raise IndexError(f"span [{start}, {end}) outside text of length {len(self.starts)}")
+        if start == end:
+            pos = self.starts[start] if start < len(self.starts) else self.source_len
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def to_derived(self, source_pos: int) -> int:
+        """First derived position whose source span ends after `source_pos`."""
+        return bisect.bisect_right(self.ends, source_pos)
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Text the normalizer removed, kept so that nothing is lost (a 发布日期 line)."""
+
+    kind: str  # line | trailer | inline | pinyin | furniture | page-marker
+    source_span: tuple[int, int]
+    text: str
+
+
+@dataclass
+class NormalizedText:
+    """Clean simplified text plus the map of every position back to the source."""
+
+    source: SourceText
+    text: str
+    offset_map: OffsetMap
+    noise: list[Noise] = field(default_factory=list)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offset_map.to_source(start, end)
+
+    def source_quote(self, start: int, end: int) -> tuple[tuple[int, int], str]:
+        s, e = self.source_span(start, end)
+        return (s, e), self.source.text[s:e]
+
+
+@dataclass
+class Section:
+    """A node of the document outline; offsets are into the normalized text."""
+
+    kind: str  # part | chapter | section | article | item | heading
+    label: str  # 第二篇 · 第三章 · 第七条 · 二 · (一) · 1 · ①, or a heading's text
+    title: str
+    start: int
+    end: int
+    level: int
+    parent: "Section | None" = field(default=None, repr=False)
+    children: list["Section"] = field(default_factory=list, repr=False)
+
+    @property
+    def path(self) -> list["Section"]:
+        node, out = self, []
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]
+
+    @property
+    def path_label(self) -> str:
+        return " > ".join(s.label for s in self.path)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    clauses: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class DocumentMeta:
+    """What a document (or one part of a compilation) says about itself."""
+
+    title: str | None = None
+    issuer: str | None = None
+    doc_number: str | None = None
+    issued: str | None = None  # ISO date
+    published: str | None = None
+    effective: str | None = None  # ISO date, or "on-issue" for 自印发之日起施行
+    year: int | None = None  # the year the document speaks from, for dates without one
+    span: tuple[int, int] | None = None  # normalized range the metadata describes
+
+
+@dataclass
+class Segmentation:
+    """Outline and sentences of one normalized text."""
+
+    text: NormalizedText
+    sections: list[Section]  # every node, in document order
+    sentences: list[Sentence]
+
+    def section_at(self, pos: int) -> Section | None:
+        """The innermost section containing `pos`."""
+        best = None
+        for s in self.sections:
+            if s.start > pos:
+                break
+            if s.start <= pos < s.end and (best is None or s.level >= best.level):
+                best = s
+        return best
+
+    def section_path(self, pos: int) -> str | None:
+        s = self.section_at(pos)
+        return s.path_label if s else None
+
+    def parts(self) -> list[Section]:
+        return [s for s in self.sections if s.kind == "part"]
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        i = bisect.bisect_right([s.start for s in self.sentences], pos) - 1
+        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+
+def iter_lines(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of each line, newline excluded."""
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+PROVISION_KINDS = ("threshold", "ratio", "deadline", "sanction")
+
+
+@dataclass
+class Provision:
+    """One extracted provision, per the record contract (shared spec PROVISIONS.md).
+
+    `span` is always into the source text and `quote == source_text[span]`.
+    """
+
+    doc: str
+    kind: str
+    span: tuple[int, int]
+    quote: str
+    sentence: str = ""
+    section: str | None = None
+    jurisdiction: str | None = None
+    subject: str | None = None
+    indicator: str | None = None
+    approx: bool = False
+    confidence: float = 0.5
+    op: str | None = None
+    value: float | str | None = None
+    value_max: float | str | None = None
+    unit: str | None = None
+    per: str | None = None
+    base: str | None = None
+    sanction: str | None = None
+    polarity: str | None = None
+    target: str | None = None
+    condition: str | None = None
+    duration: str | None = None
+
+    KIND_FIELDS = {
+        "threshold": ("op", "value", "value_max", "unit", "per"),
+        "ratio": ("op", "value", "value_max", "unit", "per", "base"),
+        "deadline": ("op", "value", "value_max", "per"),
+        "sanction": ("sanction", "polarity", "target", "condition", "duration", "op", "value", "value_max", "unit"),
+    }
+    COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "subject",
+              "indicator", "approx", "confidence")
+
+    def to_json(self) -> dict:
+        """The JSON boundary: the contract's fields for this kind, in a stable order."""
+        out = {f: getattr(self, f) for f in self.COMMON}
+        out["span"] = list(self.span)
+        for f in self.KIND_FIELDS[self.kind]:
+            out[f] = getattr(self, f)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Provision":
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["span"] = tuple(data["span"])
+        return cls(**kwargs)

@@ -1,0 +1,3 @@
+"""policyx pipeline: ingest, normalize, segment, resolve, compare, export."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,77 @@
+"""The `policyx` command: a thin layer over the pipeline library."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn Chinese policy documents into a rule database you can query and compare.")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.callback()
+def main() -> None:
+    """policyx: ingest, normalize, extract, store and compare policy provisions."""
+
+
+@app.command()
+def run(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files and folders to process (default: corpus/).")] = None,
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for rules.jsonl and other exports.")] = Path("outputs"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Process documents into the database and write exports; exit 1 if any failed."""
+    from pipeline.corpus import run_corpus
+
+    paths = paths or [Path("corpus")]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        err.print(f"[red]error:[/] no such file or directory: {', '.join(map(str, missing))}")
+        raise typer.Exit(2)
+    summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err)
+    for failure in summary.failures:
+        err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False)
+    table = Table(title=f"policyx {__version__}: {summary.total} documents")
+    for col in ("format", "ok", "unchanged", "failed", "provisions"):
+        table.add_column(col, justify="right" if col != "format" else "left")
+    for fmt, c in sorted(summary.by_format.items()):
+        table.add_row(fmt, str(c["ok"]), str(c["unchanged"]), str(c["failed"]), str(c["provisions"]))
+    err.print(table)
+    err.print(f"database: {summary.db_url}\nexports: {', '.join(str(p) for p in summary.exports)}", highlight=False)
+    raise typer.Exit(1 if summary.failures else 0)
+
+
+@app.command()
+def text(
+    file: Annotated[Path, typer.Argument(help="A TXT, DOCX or PDF file.")],
+    normalized: Annotated[bool, typer.Option("--normalized", help="Print the normalized text instead.")] = False,
+) -> None:
+    """Print a document's source text (what offsets count in) or its normalized text."""
+    from models.records import IngestError
+    from pipeline.ingest import read_source
+    from pipeline.normalize import normalize
+
+    if not file.exists():
+        err.print(f"[red]error:[/] no such file: {file}")
+        raise typer.Exit(2)
+    try:
+        source = read_source(file)
+    except (IngestError, OSError) as e:
+        err.print(f"[red]error:[/] {file}: {e}", highlight=False)
+        raise typer.Exit(1)
+    sys.stdout.write(normalize(source).text if normalized else source.text)
+    if not (normalized or source.text.endswith("\n")):
+        sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    app()

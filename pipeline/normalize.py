@@ -1,0 +1,238 @@
+"""Cleaning, script conversion and width folding, with every position mapped back.
+
+Each pass rewrites the text through `Rewriter.apply`, which composes the offset map,
+so after any number of passes each normalized character still knows the exact source
+span it came from. Noise lines are not thrown away: they are kept as `Noise` records
+(the metadata stage reads a 发布日期 from them).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from array import array
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+
+from models.records import Noise, NormalizedText, OffsetMap, SourceText, iter_lines
+
+DATA = Path(__file__).parent / "data"
+OPENCC_CONFIG = "tw2s"  # t2s and tw2s differ only where tw2s is right (著力 -> 着力)
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+SENTENCE_END = "。！？；!?;"
+
+
+@dataclass
+class Edit:
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass
+class Rewriter:
+    """Text plus its map to the source; each `apply` yields the next state."""
+
+    text: str
+    offset_map: OffsetMap
+    noise: list[Noise] = field(default_factory=list)
+
+    def apply(self, edits: Iterable[Edit], noise_kind: str | None = None) -> None:
+        """Apply sorted, non-overlapping edits.
+
+        A replacement of the same length maps character to character; any other
+        replacement maps each new character to the whole replaced source span.
+        """
+        old_s, old_e = self.offset_map.starts, self.offset_map.ends
+        parts: list[str] = []
+        starts, ends = array("q"), array("q")
+        pos = 0
+        for ed in edits:
+            if ed.start < pos:
+                raise ValueError("overlapping edits")
+            parts.append(self.text[pos:ed.start])
+            starts.extend(old_s[pos:ed.start])
+            ends.extend(old_e[pos:ed.start])
+            if noise_kind and ed.end > ed.start:
+                span = (old_s[ed.start], old_e[ed.end - 1])
+                self.noise.append(Noise(noise_kind, span, self.text[ed.start:ed.end]))
+            n_old, n_new = ed.end - ed.start, len(ed.replacement)
+            if n_new == n_old:
+                starts.extend(old_s[ed.start:ed.end])
+                ends.extend(old_e[ed.start:ed.end])
+            elif n_new:
+                if n_old == 0:
+                    raise ValueError("insertions have no source span")
+                s, e = old_s[ed.start], old_e[ed.end - 1]
+                starts.extend([s] * n_new)
+                ends.extend([e] * n_new)
+            parts.append(ed.replacement)
+            pos = ed.end
+        parts.append(self.text[pos:])
+        starts.extend(old_s[pos:])
+        ends.extend(old_e[pos:])
+        self.text = "".join(parts)
+        self.offset_map = OffsetMap(starts, ends, self.offset_map.source_len)
+
+    def sub(self, pattern: re.Pattern, repl: str | Callable[[re.Match], str], noise_kind: str | None = None) -> None:
+        edits = []
+        for m in pattern.finditer(self.text):
+            r = repl(m) if callable(repl) else m.expand(repl)
+            if r != m.group(0):
+                edits.append(Edit(m.start(), m.end(), r))
+        if edits:
+            self.apply(edits, noise_kind)
+
+
+@lru_cache(maxsize=1)
+def noise_rules() -> dict:
+    raw = yaml.safe_load((DATA / "noise.yaml").read_text(encoding="utf-8"))
+    return {
+        "line": [re.compile(p) for p in raw["line"]],
+        "trailer": [re.compile(p) for p in raw["trailer"]],
+        "trailer_share": float(raw["trailer_share"]),
+        "inline": re.compile("|".join(f"(?:{p})" for p in raw["inline"])),
+        "pinyin": re.compile(raw["pinyin"]),
+        "punct_run": re.compile(raw["punct_run"]),
+    }
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC(f"{OPENCC_CONFIG}.json")
+
+
+# Full-width ASCII forms and the ideographic space fold to ASCII; CJK punctuation that
+# has no ASCII twin of the same meaning (。、“”《》) is left alone.
+WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
+              0xFEFF: None, 0x2060: None, 0x3007: 0x3007})
+WIDTH = {k: (chr(v) if v is not None else "") for k, v in WIDTH.items()}
+PAGE_MARKER = re.compile(r"(\d{1,3})、")
+
+
+def normalize(source: SourceText) -> NormalizedText:
+    """Source text -> clean simplified text with its offset map and noise list."""
+    rw = Rewriter(source.text, OffsetMap.identity(len(source.text)))
+    _layout(rw, source)
+    _line_endings(rw)
+    _width(rw)
+    rw.sub(noise_rules()["pinyin"], "", "pinyin")
+    _convert_script(rw)  # before noise rules, which are written in simplified
+    _web_noise(rw)
+    _doc_sharing_pages(rw)
+    _spacing(rw)
+    rules = noise_rules()
+    rw.sub(rules["punct_run"], r"\1")
+    return NormalizedText(source=source, text=rw.text, offset_map=rw.offset_map, noise=rw.noise)
+
+
+def _layout(rw: Rewriter, source: SourceText) -> None:
+    """Apply what the format reader knows: page furniture and layout line breaks."""
+    edits = [Edit(r.start, r.end, "") for r in source.removals]
+    edits += [Edit(p, p + 1, "") for p in source.soft_breaks if rw.text[p:p + 1] == "\n"]
+    edits.sort(key=lambda e: (e.start, e.end))
+    merged: list[Edit] = []
+    for e in edits:
+        if merged and e.start < merged[-1].end:
+            merged[-1] = Edit(merged[-1].start, max(merged[-1].end, e.end), "")
+        else:
+            merged.append(e)
+    rw.apply(merged, "furniture")
+
+
+def _line_endings(rw: Rewriter) -> None:
+    rw.sub(re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]"), "\n")
+
+
+def _width(rw: Rewriter) -> None:
+    table = str.maketrans(WIDTH)
+    folded = rw.text.translate(table)
+    if len(folded) == len(rw.text):
+        rw.text = folded
+        return
+    rw.sub(re.compile("[" + "".join(re.escape(chr(k)) for k in WIDTH) + "]"), lambda m: m.group(0).translate(table))
+
+
+def _web_noise(rw: Rewriter) -> None:
+    rules = noise_rules()
+    rw.sub(rules["inline"], "", "inline")
+    text = rw.text
+    edits = []
+    trailer_from = len(text) * (1 - rules["trailer_share"])
+    for start, end in iter_lines(text):
+        line = text[start:end]
+        if start >= trailer_from and any(p.search(line) for p in rules["trailer"]):
+            edits.append(Edit(max(0, start - 1), len(text), ""))
+            break
+        if line.strip() and any(p.search(line) for p in rules["line"]):
+            edits.append(Edit(start, min(end + 1, len(text)), ""))
+    rw.apply(edits, "line")
+
+
+def _doc_sharing_pages(rw: Rewriter) -> None:
+    """Doc-sharing scrapes fuse page numbers into the text: `2、告提出…` continues the
+    sentence that page 1 broke off. Only a run of numbered lines 1, 2, 3 … whose
+    predecessors end mid-sentence is taken for page markers."""
+    lines = list(iter_lines(rw.text))
+    hits = []
+    expected = 1
+    for i, (s, e) in enumerate(lines):
+        m = PAGE_MARKER.match(rw.text, s)
+        if m and int(m.group(1)) == expected and e - s > 150:
+            hits.append((i, m))
+            expected += 1
+    if len(hits) < 3:
+        return
+    broken = sum(1 for i, _ in hits[1:] if rw.text[lines[i - 1][1] - 1:lines[i - 1][1]] not in SENTENCE_END)
+    if broken < (len(hits) - 1) * 0.6:
+        return
+    edits = []
+    for n, (i, m) in enumerate(hits):
+        start = m.start() - 1 if n else m.start()  # later pages: rejoin the line too
+        edits.append(Edit(start, m.end(), ""))
+    rw.apply(edits, "page-marker")
+
+
+def _convert_script(rw: Rewriter) -> None:
+    """OpenCC to simplified. Almost always length-preserving; where a phrase rule
+    changes the length, the line is aligned with difflib so offsets stay exact."""
+    cc = _converter()
+    converted = cc.convert(rw.text)
+    if len(converted) == len(rw.text):
+        rw.text = converted
+        return
+    edits = []
+    for s, e in iter_lines(rw.text):
+        old = rw.text[s:e]
+        new = cc.convert(old)
+        if new == old:
+            continue
+        if len(new) == len(old):
+            edits.append(Edit(s, e, new))
+            continue
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            if tag != "equal" and i2 > i1:
+                edits.append(Edit(s + i1, s + i2, new[j1:j2]))
+    rw.apply(edits)
+
+
+SPACING = [
+    # spaces around CJK next to CJK, digits or Latin: PDF and web artifacts (2022 年, X 市)
+    (re.compile(rf"(?<=[\w%)”》])[ \t]+(?=[{CJK}])|(?<=[{CJK}])[ \t]+(?=[\w%(“《])"), ""),
+    (re.compile(r"(?<=\d)[ \t]+(?=[%‰])"), ""),
+    (re.compile(r"^[ \t]+|[ \t]+$", re.M), ""),  # indentation and trailing blanks
+    (re.compile(r"[ \t]{2,}"), " "),
+    (re.compile(r"\n{2,}"), "\n"),
+    (re.compile(r"^\n+|\n+$"), ""),
+]
+
+
+def _spacing(rw: Rewriter) -> None:
+    for pattern, replacement in SPACING:
+        rw.sub(pattern, replacement)

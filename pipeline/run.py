@@ -1,0 +1,110 @@
+"""One document end to end, and the corpus loop around it.
+
+`process_document` is pure (path in, result out) so that workers can run it anywhere;
+only `run_corpus` touches the database, one transaction per document.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from models.records import DocumentMeta, IngestError, NormalizedText, Provision, Segmentation, SourceText
+from pipeline.ingest import FORMATS, file_sha256, read_source
+
+
+@dataclass
+class DocumentResult:
+    path: str
+    format: str | None
+    sha256: str
+    source: SourceText | None = None
+    normalized: NormalizedText | None = None
+    segmentation: Segmentation | None = None
+    meta: DocumentMeta | None = None
+    parts: list[DocumentMeta] = field(default_factory=list)
+    provisions: list[Provision] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Extractor = Callable[[Segmentation, DocumentMeta, list[DocumentMeta]], list[Provision]]
+
+
+def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[Provision]:
+    return []
+
+
+def default_extractor() -> Extractor:
+    """Provision extraction, when the extractors package provides it."""
+    try:
+        from extractors.pipeline import extract_provisions
+    except ImportError:
+        return no_extraction
+    return extract_provisions
+
+
+def process_document(path: Path, extract: Extractor | None = None) -> DocumentResult:
+    """Ingest, normalize, segment, describe and extract one file; never raises for
+    bad input: the error is attached to the result."""
+    from pipeline.metadata import extract_metadata
+    from pipeline.normalize import normalize
+    from pipeline.segment import segment
+
+    t0 = time.perf_counter()
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    result = DocumentResult(path=str(path), format=fmt, sha256="")
+    try:
+        result.sha256 = file_sha256(path)
+        result.source = read_source(path)
+        result.normalized = normalize(result.source)
+        result.segmentation = segment(result.normalized)
+        result.meta, result.parts = extract_metadata(result.segmentation)
+        result.provisions = (extract or default_extractor())(result.segmentation, result.meta, result.parts)
+        _check_grounding(result)
+    except IngestError as e:
+        result.error = str(e)
+    except OSError as e:
+        result.error = f"cannot read file: {e.strerror or e}"
+    except Exception as e:  # a bug must not stop the corpus; it is reported per document
+        result.error = f"internal error: {type(e).__name__}: {e}"
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _check_grounding(result: DocumentResult) -> None:
+    text = result.source.text
+    for p in result.provisions:
+        if text[p.span[0]:p.span[1]] != p.quote:
+            raise AssertionError(f"provision quote {p.quote!r} does not match source span {p.span}")
+
+
+def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+    """Supported files under the given files and folders, in a stable order; symlink
+    loops and unreadable folders are reported, not fatal."""
+    seen: set[str] = set()
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=True,
+                                                        onerror=lambda e: on_error and on_error(Path(e.filename or root), str(e.strerror))):
+                real = os.path.realpath(dirpath)
+                if real in seen:
+                    dirnames[:] = []
+                    continue
+                seen.add(real)
+                dirnames.sort()
+                for name in sorted(filenames):
+                    if Path(name).suffix.lower() in FORMATS:
+                        yield Path(dirpath) / name
+        elif root.exists() or root.is_symlink():
+            yield root
+        elif on_error:
+            on_error(root, "no such file or directory")
