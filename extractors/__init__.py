@@ -1,0 +1,1 @@
+"""Extractors: numerals, thresholds, ratios, deadlines and sanctions from normalized text."""

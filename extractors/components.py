@@ -1,0 +1,85 @@
+"""spaCy pipeline: blank `zh` with the jieba segmenter, plus our components registered
+by name. Each component wraps a plain extractor function and writes typed matches onto
+the Doc (`doc._.bounds`, `doc._.deadlines`, `doc._.sanctions`); the last one turns them
+into Provision records with source spans.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.deadlines import find_deadlines
+from extractors.sanctions import find_sanctions
+from extractors.thresholds import find_bounds
+
+USER_DICT = Path(__file__).parent / "data" / "jieba_userdict.txt"
+
+for _name in ("segmentation", "year_contexts", "bounds", "deadlines", "sanctions", "provisions", "meta", "parts"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _sentences(doc: Doc):
+    for s in doc._.segmentation.sentences:
+        yield s.start, s.end
+
+
+@Language.component("policyx_bounds")
+def bounds_component(doc: Doc) -> Doc:
+    doc._.bounds = [b for s, e in _sentences(doc) for b in find_bounds(doc.text, s, e)]
+    return doc
+
+
+@Language.component("policyx_deadlines")
+def deadlines_component(doc: Doc) -> Doc:
+    from extractors.pipeline import year_context_at
+
+    out = []
+    for s, e in _sentences(doc):
+        ctx = year_context_at(doc, s)
+        for d in find_deadlines(doc.text[s:e], ctx):
+            d.start, d.end = d.start + s, d.end + s
+            out.append(d)
+    doc._.deadlines = out
+    return doc
+
+
+@Language.component("policyx_sanctions")
+def sanctions_component(doc: Doc) -> Doc:
+    """Headings name measures (1、评选表彰一批先进基层党组织) without imposing them."""
+    seg = doc._.segmentation
+    doc._.sanctions = [x for s, e in _sentences(doc) if not _is_heading(seg, doc.text, s, e)
+                       for x in find_sanctions(doc.text, s, e)]
+    return doc
+
+
+def _is_heading(seg, text: str, start: int, end: int) -> bool:
+    section = seg.section_at(start)
+    sentence = text[start:end].rstrip("。;；:： ")
+    return section is not None and len(sentence) <= 30 and section.title == sentence
+
+
+@Language.component("policyx_provisions")
+def provisions_component(doc: Doc) -> Doc:
+    from extractors.pipeline import assemble_provisions
+
+    doc._.provisions = assemble_provisions(doc)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def make_nlp() -> Language:
+    """Built once per process: jieba's dictionary load is the expensive part."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    if USER_DICT.exists():
+        jieba.load_userdict(str(USER_DICT))
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    for name in ("policyx_bounds", "policyx_deadlines", "policyx_sanctions", "policyx_provisions"):
+        nlp.add_pipe(name)
+    return nlp

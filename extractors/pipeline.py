@@ -1,0 +1,90 @@
+"""From a segmented document to Provision records, through the spaCy pipeline.
+
+Extractors work on normalized text; here, once, each span is mapped back to the
+source so that `source_text[span] == quote`.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from extractors.components import make_nlp
+from extractors.deadlines import YearContext
+from extractors.subjects import find_subject, indicator_label
+from models.records import DocumentMeta, Provision, Segmentation
+
+SCHEDULE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?=\s*(?:\d{1,2}\s*月|上半年|下半年|底|年底|为|开始|起))")
+
+
+def extract_provisions(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[Provision]:
+    nlp = make_nlp()
+    doc = nlp.make_doc(seg.text.text)
+    doc._.segmentation, doc._.meta, doc._.parts = seg, meta, parts
+    doc._.year_contexts = _year_contexts(seg, meta, parts)
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc._.provisions
+
+
+def _year_contexts(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[tuple[int, int, YearContext]]:
+    units = [(p.span[0], p.span[1], p) for p in parts] or [(0, len(seg.text.text), meta)]
+    out = []
+    for s, e, m in units:
+        dated = _year_of_date(m.issued) or _year_of_date(m.published) or _year_of_date(meta.published)
+        stated = {int(y) for y in SCHEDULE_YEAR.findall(re.sub(r"《[^》]*》", "", seg.text.text[s:e]))}
+        if not stated and m.doc_number:  # a 2012 notice schedules 6月25日 in 2012
+            stated = {int(y) for y in re.findall(r"(?:19|20)\d{2}", m.doc_number)}
+        schedule = dated or (stated.pop() if len(stated) == 1 else None)
+        out.append((s, e, YearContext(dated=dated, schedule=schedule)))
+    return out
+
+
+def _year_of_date(iso: str | None) -> int | None:
+    return int(iso[:4]) if iso and iso[:4].isdigit() else None
+
+
+def year_context_at(doc: Doc, pos: int) -> YearContext:
+    for s, e, ctx in doc._.year_contexts:
+        if s <= pos < e:
+            return ctx
+    return YearContext()
+
+
+def assemble_provisions(doc: Doc) -> list[Provision]:
+    seg: Segmentation = doc._.segmentation
+    normalized = seg.text
+    name = normalized.source.name
+    text = doc.text
+    out: list[Provision] = []
+
+    def base(kind: str, start: int, end: int, confidence: float) -> Provision:
+        span, quote = normalized.source_quote(start, end)
+        sent = seg.sentence_at(start)
+        s0, s1 = (sent.start, sent.end) if sent else (start, end)
+        return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
+                         section=seg.section_path(start), confidence=confidence)
+
+    for b in doc._.bounds or []:
+        p = base(b.kind, b.start, b.end, 0.85 if b.op != "=" else 0.7)
+        sent = seg.sentence_at(b.start)
+        s0 = sent.start if sent else b.start
+        p.subject = find_subject(text, s0, b.number_start)
+        p.indicator = indicator_label(text, s0, b.start, b.unit, p.subject)
+        p.op, p.value, p.value_max, p.unit, p.per, p.base, p.approx = b.op, b.value, b.value_max, b.unit, b.per, b.base, b.approx
+        out.append(p)
+    for d in doc._.deadlines or []:
+        p = base("deadline", d.start, d.end, 0.8)
+        p.op, p.value, p.value_max, p.per, p.approx = d.op, d.value, d.value_max, d.per, d.approx
+        sent = seg.sentence_at(d.start)
+        p.subject = find_subject(text, sent.start if sent else d.start, d.start)
+        out.append(p)
+    for x in doc._.sanctions or []:
+        p = base("sanction", x.start, x.end, 0.75)
+        p.sanction, p.polarity, p.target, p.condition, p.duration = x.sanction, x.polarity, x.target, x.condition, x.duration
+        p.op, p.value, p.value_max, p.unit = x.op, x.value, x.value_max, x.unit
+        sent = seg.sentence_at(x.start)
+        p.subject = find_subject(text, sent.start if sent else x.start, x.start)
+        out.append(p)
+    out.sort(key=lambda p: (p.span[0], p.span[1], p.kind))
+    return out

@@ -1,0 +1,174 @@
+"""Thresholds and ratios: numeric bounds on counts, amounts, sizes and shares.
+
+Built on the one numeral parser: each quantity in a sentence becomes a bound when a
+comparator carries it (不少于6次, 30%以下) or, bare, when the clause requires it
+(每季度公布1次). Dates, names, quoted slogans and statistics are left out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from extractors.numbers import Quantity, find_comparator, find_quantities
+
+DATA = Path(__file__).parent / "data" / "bounds.yaml"
+
+
+@dataclass
+class Bound:
+    kind: str  # threshold | ratio
+    start: int
+    end: int
+    op: str
+    value: float
+    value_max: float | None
+    unit: str | None
+    per: str | None
+    base: str | None
+    approx: bool
+    number_start: int  # where the number itself begins, for subject/indicator lookup
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    rec = raw["recurrence"]
+    return {
+        "time_units": set(raw["time_units"]),
+        "bare_units": set(raw["bare_units"]),
+        "requirement": re.compile(raw["requirement"]),
+        "activity_verb": re.compile(raw["activity_verb"]),
+        "not_after": re.compile(raw["not_after"]),
+        "categorical_units": set(raw["categorical_units"]),
+        "quoted_name_max": int(raw["quoted_name_max"]),
+        "recurrence": re.compile("|".join(sorted(map(re.escape, rec), key=len, reverse=True))),
+        "recurrence_map": rec,
+        "statistics": re.compile(raw["statistics"]),
+        "or_more": re.compile(raw["or_more"]),
+        "hedge": re.compile(raw["hedge"]),
+        "base": re.compile(raw["base"]),
+    }
+
+
+def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound]:
+    """Bounds in the sentence text[start:end]; offsets are into `text`."""
+    end = len(text) if end is None else end
+    sentence = text[start:end]
+    r = rules()
+    quantities = _merge_adjacent(find_quantities(sentence))
+    out: list[Bound] = []
+    accepted: set[int] = set()
+    for i, q in enumerate(quantities):
+        if _excluded(sentence, q):
+            continue
+        ratio = q.kind in ("percent", "permille", "fraction", "ratio")
+        comp = find_comparator(sentence, q)
+        if q.value_max is not None:
+            op = "range"
+        elif comp is not None:
+            op = comp.op
+        else:
+            op = q.op or "="
+        s, e = (comp.start, comp.end) if comp else (q.start, q.end)
+        s, e = min(s, q.start), max(e, q.end)
+        more = r["or_more"].match(sentence, q.end) if comp is None else None
+        if more:
+            op, e = ">=", more.end()
+        elif not ratio and comp is None and q.value_max is None and not (
+                _bare_bound(sentence, q) or _continues_enumeration(sentence, q, quantities[:i], accepted)):
+            continue
+        accepted.add(q.start)
+        clause_start = _clause_start(sentence, q.start)
+        approx = q.approx or bool(r["hedge"].search(sentence[clause_start:q.start]) or
+                                  r["hedge"].search(sentence[:q.start][:8]))
+        unit = {"percent": "%", "permille": "‰", "ratio": "ratio", "fraction": "%"}.get(q.kind, q.unit) if ratio else q.unit
+        base = None
+        if ratio:
+            m = r["base"].search(sentence[max(0, q.start - 30):q.start])
+            base = m.group("base") if m else None
+        out.append(Bound("ratio" if ratio else "threshold", start + s, start + e, op, q.value, q.value_max, unit,
+                         _recurrence(sentence, q, quantities[:i]), base, approx, start + q.start))
+    return out
+
+
+def _merge_adjacent(qs: list[Quantity]) -> list[Quantity]:
+    """`3万5万元`: a range whose dash a scrape lost — two amounts back to back."""
+    out: list[Quantity] = []
+    for q in qs:
+        p = out[-1] if out else None
+        if (p and p.end == q.start and p.unit is None and q.unit and p.kind == q.kind == "number"
+                and p.value_max is None and q.value_max is None and p.value < q.value):
+            out[-1] = Quantity(p.start, q.end, p.value, q.value, q.unit, "number", p.approx or q.approx,
+                               p.text + q.text)
+        else:
+            out.append(q)
+    return out
+
+
+def _excluded(sentence: str, q: Quantity) -> bool:
+    r = rules()
+    if q.kind == "number" and (q.unit is None or q.unit in r["time_units"] or q.unit in r["categorical_units"]):
+        return True
+    before = sentence[:q.start]
+    if before.count("《") > before.count("》"):
+        return True  # inside a title: 《…(2023—2025年)》
+    if before.count("“") > before.count("”"):
+        opening = before.rindex("“")
+        closing = sentence.find("”", q.end)
+        if closing < 0 or closing - opening - 1 <= r["quoted_name_max"]:
+            return True  # a quoted name: “五个好”, “两个维护”
+    if r["statistics"].search(sentence[_clause_start(sentence, q.start):q.start]):
+        return True
+    return False
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    cut = max(sentence.rfind(c, 0, pos) for c in ",，;；:：")
+    return cut + 1
+
+
+def _bare_bound(sentence: str, q: Quantity) -> bool:
+    """A number with no comparator binds only where the clause requires it."""
+    r = rules()
+    if q.unit not in r["bare_units"]:
+        return False
+    before = sentence[:q.start]
+    after = sentence[q.end:q.end + 4]
+    if r["not_after"].search(before) or re.match(r"[、,，。;；]|$", after):
+        return False  # 的一项职责, 每一个支部; 整顿一个、转化一个 counts nothing
+    if before.count("“") > before.count("”"):
+        return False  # a bare number in a quotation names (“一个好的带头人”), it does not bind
+    clause = before[_clause_start(sentence, q.start):]
+    if len(sentence.strip()) < 40 and not re.search(r"[。;；]$", sentence.strip()):
+        return False  # a heading: 二、明确五个类别基层党组织定级标准
+    return bool(r["requirement"].search(clause) or r["activity_verb"].search(clause)
+                or r["recurrence"].search(before))
+
+
+def _continues_enumeration(sentence: str, q: Quantity, earlier: list[Quantity], accepted: set[int]) -> bool:
+    """联系一个后进村、一个贫困户: items after an accepted one, joined by 、, are bounds too."""
+    if not earlier or earlier[-1].start not in accepted or earlier[-1].unit != q.unit:
+        return False
+    gap = sentence[earlier[-1].end:q.start]
+    return gap.endswith("、") and not re.search(r"[,，。;；]", gap)
+
+
+def _recurrence(sentence: str, q: Quantity, earlier: list[Quantity]) -> str | None:
+    """The nearest recurrence word before the number; an enumeration item (、) with its
+    own number in between starts a new scope."""
+    r = rules()
+    last = None
+    for m in r["recurrence"].finditer(sentence, 0, q.start):
+        last = m
+    if last is None:
+        return None
+    for p in earlier:
+        if p.start >= last.end():
+            gap = sentence[p.end:q.start]
+            if "、" in gap and not re.search(r"[,，]", gap):
+                return None
+    return r["recurrence_map"].get(last.group(0))

@@ -1,0 +1,93 @@
+"""`policyx run` and `policyx text` end to end, on real files and a real SQLite file."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import CORPUS, ROOT, seed
+from models.db import Document, SectionRow, session_factory
+
+
+def policyx(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for prefix in ("000", "001", "004"):
+        shutil.copy(seed(prefix), docs)
+    return tmp_path
+
+
+def test_run_stores_documents_and_writes_rules(workdir):
+    db = f"sqlite:///{workdir / 'rules.db'}"
+    r = policyx("run", workdir / "docs", "--db", db, "--out", workdir / "out", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "txt" in r.stderr and "3" in r.stderr
+    assert (workdir / "out" / "rules.jsonl").exists()
+    for line in (workdir / "out" / "rules.jsonl").read_text(encoding="utf-8").splitlines():
+        json.loads(line)
+    S = session_factory(db)
+    with S() as s:
+        docs = s.scalars(select(Document).order_by(Document.name)).all()
+        assert [d.status for d in docs] == ["ok"] * 3
+        d0 = docs[0]
+        assert d0.source_text == seed("000").read_text(encoding="utf-8")
+        assert "第三章" in d0.normalized_text and "推荐访问" not in d0.normalized_text
+        sections = s.scalars(select(SectionRow).where(SectionRow.document_id == d0.id)).all()
+        assert sum(x.kind == "article" for x in sections) == 17
+        art8 = next(x for x in sections if x.path == "第三章 > 第八条")
+        assert d0.source_text[art8.source_start:art8.source_end].startswith("第八条")
+        assert art8.parent.label == "第三章"
+    # a second run changes nothing
+    r2 = policyx("run", workdir / "docs", "--db", db, "--out", workdir / "out", "--quiet")
+    assert r2.returncode == 0, r2.stderr
+    with S() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 3
+        assert s.scalar(select(func.count()).select_from(SectionRow)) == len(sections) + sum(
+            1 for _ in s.scalars(select(SectionRow).where(SectionRow.document_id != d0.id)))
+
+
+def test_bad_files_fail_alone(workdir):
+    docs = workdir / "docs"
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "broken.docx").write_bytes(b"this is not a zip file")
+    (docs / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    (docs / "--leading dash 文件.txt").write_text("第一条 每年不少于4次。", encoding="utf-8")
+    db = f"sqlite:///{workdir / 'rules.db'}"
+    r = policyx("run", docs, "--db", db, "--out", workdir / "out", "--quiet")
+    assert r.returncode == 1
+    for name in ("empty.txt", "broken.docx", "truncated.pdf"):
+        assert name in r.stderr
+    S = session_factory(db)
+    with S() as s:
+        rows = {d.name: d for d in s.scalars(select(Document))}
+    assert rows["empty.txt"].status == "failed" and "empty" in rows["empty.txt"].error
+    assert rows["broken.docx"].status == "failed" and "zip" in rows["broken.docx"].error
+    assert rows["truncated.pdf"].status == "failed" and rows["truncated.pdf"].error
+    assert all("\n" not in d.error for d in rows.values() if d.error)
+    assert rows["--leading dash 文件.txt"].status == "ok"
+    assert sum(d.status == "ok" for d in rows.values()) == 4
+
+
+def test_bad_usage_exits_2(tmp_path):
+    assert policyx("run", tmp_path / "nope").returncode == 2
+    assert policyx("run", "--no-such-option").returncode == 2
+
+
+def test_text_command_prints_source_and_normalized():
+    path = seed("001")
+    src = policyx("text", path)
+    assert src.returncode == 0
+    assert src.stdout.rstrip("\n") == path.read_text(encoding="utf-8").rstrip("\n")
+    norm = policyx("text", path, "--normalized")
+    assert norm.returncode == 0
+    assert "机关" in norm.stdout and "(guān)" not in norm.stdout
