@@ -9,27 +9,32 @@ Design
 - Folding: input is folded char-for-char (full-width -> ASCII, traditional -> simplified
   for the characters the data uses) with str.translate, so offsets into the folded text
   are offsets into the caller's text and `Quantity.text` is the caller's own slice.
+  Units are reported in their simplified form (3個月 -> unit 个月).
 - One master regex finds numeric cores: X分之Y, a:b / a比b, a/b, 过半数/半数/一半, 三成,
-  近万 (bare 万 after a hedge), 半 before a time unit, and plain numerals (Arabic with
-  thousands separators, decimals and 万/亿 multipliers, or a Chinese run). Each core is
-  then extended: prefix hedge (约, 近), infix hedge (余 多 来 几), % or ‰, a unit (longest
-  match, data-driven, with per-unit "not before" guards), trailing 半/多, postfix hedge
-  (左右 上下). Neighbouring cores joined by a connector (至 - — ~) or by 以上…以下 merge
-  into one range; 两三个 / 七八十 are ranges inside one Chinese run.
+  近万/数万/上百 (bare 万 after a hedge), 半 before a time unit, and plain numerals
+  (Arabic with thousands separators, decimals and 万/亿 multipliers, or a Chinese run).
+  Each core is then extended: prefix hedge (约, 近), infix hedge (余 多 来 几), % or ‰, a
+  unit (longest match, with per-unit "not before" guards: 一次性, 三期间), trailing 半/多
+  (一年半, 一年多), postfix hedge (左右, 上下). Neighbouring cores joined by a connector
+  (至 - — ~) or by 以上…以下 merge into one range, a trailing 万 covering both ends
+  (1—2万元); 两三个, 七八十, 十五六 are ranges inside one Chinese run.
 - Chinese vs Arabic: Arabic digits always count. A Chinese numeral counts only when it
-  is anchored: followed by a unit or %, part of a fraction/ratio/成/range pattern whose
-  other end is anchored. This alone rejects 一般, 统一, 一些, 千万不要. On top of it a
-  stoplist of lexical words (十分, 四个意识, 一次性, 两个一百年 ...) blocks a numeral that
-  starts inside one of them, unless number+unit runs past the word (十分钟, 千万元).
+  is anchored: followed by a unit or %, or part of a fraction/ratio/成/range pattern
+  whose other end is anchored. This alone rejects 一般, 统一, 一些, 千万不要. On top of it
+  a stoplist of lexical words (十分, 四个意识, 一次性, 两个一百年 ...) blocks a numeral
+  that starts inside one of them, unless number+unit runs past the word (十分钟,
+  千万元); and a Chinese numeral opening a short quotation is a slogan (“五个必谈”).
 - Excluded on purpose: ordinals (a number right after 第: 第一, 第3条 are labels, not
-  quantities), calendar dates and clock times (2023年, 3月底, 9:00 — for a date parser,
-  which can reuse parse_int_zh), document numbers, standards/model codes (GB/T 2260-2007,
-  5G, COVID-19), phone numbers, outline labels (line-initial 1、 and (1)), URLs.
-- Values: integer counts are exact (Decimal inside, float out). Shares use the percent
-  scale: 百分之五 = 5 percent, 五分之一 = 20 percent, 三成 = 30 percent, 半数 = 50
-  percent, 1/3 = 33.33 with kind 'fraction' (its written form); 千分之三 = 3 permille.
-  Ratios give a/b (1:1 -> 1.0). 万/亿 multiply into the value and the unit is what
-  follows (3万元 -> 30000, unit 元). Vague Chinese ranges (两三个) are approx.
+  quantities; ordinal kind is not reported), calendar dates and clock times (2023年,
+  3月底, 7、8月份, 9:00 — for a date parser, which can reuse parse_int_zh; so a bare N月
+  is a month, N个月 a duration), bare years (2022 with no unit), document numbers,
+  attachment and outline labels (附件1, 1、, (1)), standards and model codes (GB/T
+  2260-2007, 5G, COVID-19), phone numbers, URLs.
+- Values: exact inside (Decimal), float out. Shares use the percent scale: 百分之五 = 5,
+  五分之一 = 20, 三成 = 30, 半数 = 50 (kind percent), 1/3 = 33.33 (kind 'fraction', the
+  written a/b form); 千分之三 = 3 permille. Ratios give a/b (1:1 -> 1.0). 万/亿 multiply
+  into the value and the unit is what follows (3万元 -> 30000, unit 元). Vague Chinese
+  ranges (两三个) and hedged numbers are approx.
 - Comparators are found separately (find_comparator) because one number may carry a
   prefix word several characters away (至少开展1次) and a postfix word (3次以上).
 """
@@ -478,6 +483,8 @@ def _extend(t: str, a: _Atom, core: str | None) -> None:
             u = _unit_at(t, p, False)
             if u and u[2] is None:
                 a.value *= mult
+                if a.value_max is not None:
+                    a.value_max *= mult
                 a.unit, pos, a.approx, a.anchored, a.bare = u[0], u[1], True, True, False
         if a.unit is None:
             pm = _PCT_RE.match(t, pos) if t[pos:pos + 1] in _PCT_CHARS else None
@@ -487,12 +494,12 @@ def _extend(t: str, a: _Atom, core: str | None) -> None:
                 u = _unit_at(t, pos, arabic)
                 if u:
                     a.unit, pos, a.anchored, a.bare = u[0], u[1], True, False
-                    if u[2] == "半" and a.value_max is None:
+                    if u[2] == "半" and a.value_max is None and a.value % 1 == 0:
                         a.value += Decimal("0.5")
                     elif u[2]:
                         a.approx = True
                     elif a.unit in _HALF_UNITS and t[pos:pos + 1] == "半" and t[pos + 1:pos + 2] not in _HALF_STOP:
-                        if a.value_max is None:
+                        if a.value_max is None and a.value % 1 == 0:
                             a.value += Decimal("0.5")
                             pos += 1
                     elif (a.unit in _TIME and t[pos:pos + 1] in _AFTER_TIME
@@ -516,6 +523,8 @@ def _atoms(t: str) -> list[_Atom]:
     out: list[_Atom] = []
     prev_end = 0
     for m in _MASTER.finditer(t):
+        if m.start() < prev_end:  # inside the unit or hedge of the previous number
+            continue
         if skip and _inside(skip_starts, skip, m.start()):
             continue
         if (m.lastgroup == "num" and not m["num"][0].isdigit() and t[m.end():m.end() + 1] not in _CN_FOLLOW
