@@ -28,9 +28,15 @@ def _sentences(doc: Doc):
         yield s.start, s.end
 
 
+def _text(doc: Doc) -> str:
+    """The normalized text the Doc was made from; `doc.text` re-joins tokens each call."""
+    return doc._.segmentation.text.text
+
+
 @Language.component("policyx_bounds")
 def bounds_component(doc: Doc) -> Doc:
-    doc._.bounds = [b for s, e in _sentences(doc) for b in find_bounds(doc.text, s, e)]
+    text = _text(doc)
+    doc._.bounds = [b for s, e in _sentences(doc) for b in find_bounds(text, s, e)]
     return doc
 
 
@@ -39,9 +45,10 @@ def deadlines_component(doc: Doc) -> Doc:
     from extractors.pipeline import year_context_at
 
     out = []
+    text = _text(doc)
     for s, e in _sentences(doc):
         ctx = year_context_at(doc, s)
-        for d in find_deadlines(doc.text[s:e], ctx):
+        for d in find_deadlines(text[s:e], ctx):
             d.start, d.end = d.start + s, d.end + s
             out.append(d)
     doc._.deadlines = out
@@ -51,9 +58,9 @@ def deadlines_component(doc: Doc) -> Doc:
 @Language.component("policyx_sanctions")
 def sanctions_component(doc: Doc) -> Doc:
     """Headings name measures (1、评选表彰一批先进基层党组织) without imposing them."""
-    seg = doc._.segmentation
-    doc._.sanctions = [x for s, e in _sentences(doc) if not _is_heading(seg, doc.text, s, e)
-                       for x in find_sanctions(doc.text, s, e)]
+    seg, text = doc._.segmentation, _text(doc)
+    doc._.sanctions = [x for s, e in _sentences(doc) if not _is_heading(seg, text, s, e)
+                       for x in find_sanctions(text, s, e)]
     return doc
 
 

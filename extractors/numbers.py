@@ -44,6 +44,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -217,6 +218,7 @@ _PREFIX_RE = re.compile(_alt(_PREFIX_OPS))
 _PREFIX_WINDOW = _MAX_GAP + max(map(len, _PREFIX_OPS))
 _POSTFIX_OPS = {c["word"]: (c["op"], c.get("time_only", False)) for c in _CMP["postfix"]}
 _POSTFIX_RE = re.compile(r"\s?(?P<w>" + _alt(_POSTFIX_OPS) + ")")
+_POSTFIX_WINDOW = 1 + max(map(len, _POSTFIX_OPS))
 # What may stand between a prefix comparator and its number: no numeral (another
 # quantity) and no punctuation (another clause).
 _GAP_OK = re.compile(r"[^\d,.;:!?()\[\]，。；：、！？（）《》“”\"'\n" + re.escape("".join([*DIGITS, *_MULT])) + "]*")
@@ -235,6 +237,7 @@ def _is_pair(a: str, b: str) -> bool:
     return bool(va) and bool(vb) and (vb == va + 1 or (a, b) in _PAIRS)
 
 
+@lru_cache(maxsize=8192)  # the same few numerals recur all through a document
 def _value(s: str) -> Decimal | None:
     """Value of one numeral string (folded, no spaces): Arabic, Chinese or mixed."""
     if s.isdigit() and s.isascii():
@@ -585,10 +588,6 @@ def _merge(t: str, a: _Atom, b: _Atom) -> _Atom | None:
                  ordinal=a.ordinal or b.ordinal, year=a.year and b.year, bare=a.bare and b.bare)
 
 
-def _num(v: Decimal) -> float:
-    return float(v)
-
-
 def find_quantities(text: str) -> list[Quantity]:
     """Every numeric expression in `text`, in order, with spans into `text` itself."""
     t = _fold(text)
@@ -605,8 +604,8 @@ def find_quantities(text: str) -> list[Quantity]:
         i += 1
         if a.ordinal or (a.cn and not a.anchored) or (a.year and a.bare):
             continue
-        out.append(Quantity(a.start, a.end, _num(a.value),
-                            None if a.value_max is None else _num(a.value_max),
+        out.append(Quantity(a.start, a.end, float(a.value),
+                            None if a.value_max is None else float(a.value_max),
                             a.unit, a.kind, a.approx, text[a.start:a.end], a.op))
     return out
 
@@ -620,23 +619,26 @@ def find_comparator(text: str, q: Quantity) -> Comparison | None:
     ones > / < (Chinese legal usage, see numbers.yaml)."""
     if q.value_max is not None:
         return Comparison("range", q.start, q.end)
-    t = _fold(text)
-    start, end, op = q.start, q.end, q.op
-    pm = _POSTFIX_RE.match(t, q.end)
+    lo = max(0, q.start - _PREFIX_WINDOW)
+    t = _fold(text[lo:q.end + _POSTFIX_WINDOW])  # only the window: callers loop over quantities
+    qs, qe = q.start - lo, q.end - lo
+    start, end, op = qs, qe, q.op
     post = None
+    pm = _POSTFIX_RE.match(t, qe)
     if pm:
         pop, time_only = _POSTFIX_OPS[pm["w"]]
         if not time_only or q.unit in _TIME:
             post, end = pop, pm.end()
     if op is None:
-        lo = max(0, q.start - _PREFIX_WINDOW)
-        for cm in reversed(list(_PREFIX_RE.finditer(t, lo, q.start))):
-            cop, max_gap = _PREFIX_OPS[cm.group()]
-            gap = t[cm.end():q.start]
+        last = None
+        for last in _PREFIX_RE.finditer(t, 0, qs):
+            pass
+        if last is not None:
+            cop, max_gap = _PREFIX_OPS[last.group()]
+            gap = t[last.end():qs]
             if len(gap) <= max_gap and _GAP_OK.fullmatch(gap):
-                op, start = cop, cm.start()
-            break
+                op, start = cop, last.start()
     op = op or post
     if op is None:
         return None
-    return Comparison(op, start, end)
+    return Comparison(op, start + lo, end + lo)

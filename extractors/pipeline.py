@@ -55,7 +55,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
     seg: Segmentation = doc._.segmentation
     normalized = seg.text
     name = normalized.source.name
-    text = doc.text
+    text = normalized.text
     out: list[Provision] = []
 
     def base(kind: str, start: int, end: int, confidence: float) -> Provision:
@@ -65,7 +65,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
                          section=seg.section_path(start), confidence=confidence)
 
+    sized = [(x.start, x.end) for x in doc._.sanctions or [] if x.value is not None or x.duration]
     for b in doc._.bounds or []:
+        if any(b.start < e and s < b.end for s, e in sized):
+            continue  # the amount of a fine lives in the fine's record, never twice
         p = base(b.kind, b.start, b.end, 0.85 if b.op != "=" else 0.7)
         sent = seg.sentence_at(b.start)
         s0 = sent.start if sent else b.start
