@@ -18,7 +18,7 @@ from extractors.thresholds import find_bounds
 
 USER_DICT = Path(__file__).parent / "data" / "jieba_userdict.txt"
 
-for _name in ("segmentation", "year_contexts", "bounds", "deadlines", "sanctions", "provisions", "meta", "parts"):
+for _name in ("segmentation", "jurisdictions", "year_contexts", "bounds", "deadlines", "sanctions", "provisions", "meta", "parts"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 

@@ -12,19 +12,27 @@ from spacy.tokens import Doc
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
 from extractors.subjects import find_subject, indicator_label
-from models.records import DocumentMeta, Provision, Segmentation
+from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
 
 SCHEDULE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?=\s*(?:\d{1,2}\s*月|上半年|下半年|底|年底|为|开始|起))")
 
 
-def extract_provisions(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[Provision]:
+def extract_provisions(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta],
+                       jurisdictions: list[tuple[int, int, Jurisdiction | None]] = ()) -> list[Provision]:
     nlp = make_nlp()
-    doc = nlp.make_doc(seg.text.text)
-    doc._.segmentation, doc._.meta, doc._.parts = seg, meta, parts
-    doc._.year_contexts = _year_contexts(seg, meta, parts)
+    doc = prepare_doc(nlp, seg, meta, parts)
+    doc._.jurisdictions = list(jurisdictions)
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc._.provisions
+
+
+def prepare_doc(nlp, seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> Doc:
+    """The jieba-segmented Doc with what the components read attached to it."""
+    doc = nlp.make_doc(seg.text.text)
+    doc._.segmentation, doc._.meta, doc._.parts = seg, meta, parts
+    doc._.year_contexts = _year_contexts(seg, meta, parts)
+    return doc
 
 
 def _year_contexts(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[tuple[int, int, YearContext]]:
@@ -51,6 +59,13 @@ def year_context_at(doc: Doc, pos: int) -> YearContext:
     return YearContext()
 
 
+def _jurisdiction_at(doc: Doc, pos: int) -> str | None:
+    for s, e, j in doc._.jurisdictions or []:
+        if s <= pos < e and j is not None:
+            return j.name
+    return None
+
+
 def assemble_provisions(doc: Doc) -> list[Provision]:
     seg: Segmentation = doc._.segmentation
     normalized = seg.text
@@ -63,7 +78,8 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         sent = seg.sentence_at(start)
         s0, s1 = (sent.start, sent.end) if sent else (start, end)
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
-                         section=seg.section_path(start), confidence=confidence)
+                         section=seg.section_path(start), confidence=confidence,
+                         jurisdiction=_jurisdiction_at(doc, start))
 
     sized = [(x.start, x.end) for x in doc._.sanctions or [] if x.value is not None or x.duration]
     for b in doc._.bounds or []:

@@ -279,3 +279,20 @@ class Provision:
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["span"] = tuple(data["span"])
         return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The issuing jurisdiction as far as the text shows.
+
+    `name` is the path from the province down (云南省楚雄彝族自治州武定县); a place the
+    text hides is named with X (江西省宜春市X市), and `hidden` says so; `code` is the
+    GB/T 2260 code of the most specific known place.
+    """
+
+    name: str
+    code: str | None
+    level: str  # national | province | prefecture | county | town
+    hidden: bool = False
+    parent_code: str | None = None
+    evidence: str = ""

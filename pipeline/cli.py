@@ -73,5 +73,24 @@ def text(
         sys.stdout.write("\n")
 
 
+@app.command()
+def bench(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="TXT/DOCX/PDF files or folders (default: corpus/).")] = None,
+    repeat: Annotated[int, typer.Option(help="Passes over the documents.")] = 5,
+) -> None:
+    """Measure extraction time against jieba's segmentation of the same text."""
+    from pipeline.bench import extraction_cost
+    from pipeline.run import iter_files
+
+    files = [p for p in iter_files(paths or [Path("corpus")]) if p.suffix.lower() == ".txt"]
+    if not files:
+        err.print("[red]error:[/] no TXT documents to measure")
+        raise typer.Exit(2)
+    cost = extraction_cost(files, repeat=repeat)
+    out.print(f"extraction vs jieba: {cost.documents} documents, {cost.characters} characters; "
+              f"jieba {cost.jieba_seconds:.3f}s, extraction {cost.extraction_seconds:.3f}s, "
+              f"ratio {cost.ratio:.2f} (target <= 2)", highlight=False)
+
+
 if __name__ == "__main__":
     app()

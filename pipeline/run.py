@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from models.records import DocumentMeta, IngestError, NormalizedText, Provision, Segmentation, SourceText
+from models.records import DocumentMeta, IngestError, Jurisdiction, NormalizedText, Provision, Segmentation, SourceText
 from pipeline.ingest import FORMATS, file_sha256, read_source
 
 
@@ -25,6 +25,7 @@ class DocumentResult:
     segmentation: Segmentation | None = None
     meta: DocumentMeta | None = None
     parts: list[DocumentMeta] = field(default_factory=list)
+    jurisdictions: list[tuple[int, int, Jurisdiction | None]] = field(default_factory=list)
     provisions: list[Provision] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -34,10 +35,10 @@ class DocumentResult:
         return self.error is None
 
 
-Extractor = Callable[[Segmentation, DocumentMeta, list[DocumentMeta]], list[Provision]]
+Extractor = Callable[..., list[Provision]]
 
 
-def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[Provision]:
+def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta], jurisdictions=()) -> list[Provision]:
     return []
 
 
@@ -55,6 +56,7 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
     bad input: the error is attached to the result."""
     from pipeline.metadata import extract_metadata
     from pipeline.normalize import normalize
+    from pipeline.resolve import resolve_jurisdictions
     from pipeline.segment import segment
 
     t0 = time.perf_counter()
@@ -67,7 +69,9 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
         result.normalized = normalize(result.source)
         result.segmentation = segment(result.normalized)
         result.meta, result.parts = extract_metadata(result.segmentation)
-        result.provisions = (extract or default_extractor())(result.segmentation, result.meta, result.parts)
+        result.jurisdictions = resolve_jurisdictions(result.segmentation, result.meta, result.parts)
+        result.provisions = (extract or default_extractor())(result.segmentation, result.meta, result.parts,
+                                                             result.jurisdictions)
         _check_grounding(result)
     except IngestError as e:
         result.error = str(e)
