@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
+from extractors.indicators import curated_indicator
 from extractors.subjects import find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
 
@@ -89,7 +90,8 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         sent = seg.sentence_at(b.start)
         s0 = sent.start if sent else b.start
         p.subject = find_subject(text, s0, b.number_start)
-        p.indicator = indicator_label(text, s0, b.start, b.unit, p.subject)
+        p.indicator = (curated_indicator(text, b.start, b.end, b.kind, b.unit, sentence_start=s0)
+                       or indicator_label(text, s0, b.start, b.unit, p.subject))
         p.op, p.value, p.value_max, p.unit, p.per, p.base, p.approx = b.op, b.value, b.value_max, b.unit, b.per, b.base, b.approx
         out.append(p)
     for d in doc._.deadlines or []:
@@ -97,6 +99,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.op, p.value, p.value_max, p.per, p.approx = d.op, d.value, d.value_max, d.per, d.approx
         sent = seg.sentence_at(d.start)
         p.subject = find_subject(text, sent.start if sent else d.start, d.start)
+        p.indicator = curated_indicator(text, d.start, d.end, "deadline", sentence_start=sent.start if sent else 0)
         out.append(p)
     for x in doc._.sanctions or []:
         p = base("sanction", x.start, x.end, 0.75)
@@ -104,6 +107,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.op, p.value, p.value_max, p.unit = x.op, x.value, x.value_max, x.unit
         sent = seg.sentence_at(x.start)
         p.subject = find_subject(text, sent.start if sent else x.start, x.start)
+        p.indicator = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
         out.append(p)
     out.sort(key=lambda p: (p.span[0], p.span[1], p.kind))
     return out
