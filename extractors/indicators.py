@@ -87,3 +87,16 @@ def _grade_near(text: str, start: int, end: int, grades: dict[str, str]) -> str 
         if m.group(1) in grades and not re.search(r"[。;；,，]", text[lo + m.end():start]):
             best = grades[m.group(1)]
     return best
+
+
+@lru_cache(maxsize=1)
+def _curated_pattern() -> re.Pattern:
+    entries, grades, _ = vocabulary()
+    alts = [re.escape(e.label).replace(re.escape("{grade}"), "(?:" + "|".join(map(re.escape, set(grades.values()))) + ")")
+            for e in entries]
+    return re.compile("(?:" + "|".join(alts) + ")")
+
+
+def is_curated(label: str) -> bool:
+    """Whether a label comes from the vocabulary (and so needs no similarity grouping)."""
+    return _curated_pattern().fullmatch(label) is not None

@@ -74,6 +74,32 @@ def text(
 
 
 @app.command()
+def compare(
+    indicator: Annotated[Optional[str], typer.Option(help="Only indicators containing this text.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="threshold | ratio | deadline | sanction")] = None,
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
+) -> None:
+    """The same provision side by side across jurisdictions, stricter or looser, with evidence."""
+    from pipeline.compare import compare as build
+    from pipeline.query import current_records
+
+    if kind and kind not in ("threshold", "ratio", "deadline", "sanction"):
+        err.print(f"[red]error:[/] unknown kind {kind!r}")
+        raise typer.Exit(2)
+    comparisons = build(current_records(db), indicator=indicator, kind=kind)
+    if not comparisons:
+        err.print("no indicator is held by two or more jurisdictions" + (f" matching {indicator!r}" if indicator else ""))
+        raise typer.Exit(0)
+    for c in comparisons:
+        table = Table(title=f"{c.indicator} ({c.kind})", title_justify="left", show_lines=False)
+        for col in ("jurisdiction", "value", "verdict", "quote", "section", "document"):
+            table.add_column(col, overflow="fold")
+        for r in c.rows:
+            table.add_row(r.jurisdiction or "?", r.value_text, r.verdict, r.quote, r.section or "", r.doc)
+        out.print(table)
+
+
+@app.command()
 def bench(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="TXT/DOCX/PDF files or folders (default: corpus/).")] = None,
     repeat: Annotated[int, typer.Option(help="Passes over the documents.")] = 5,

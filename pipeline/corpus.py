@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from models.db import Run, database_url, session_factory
 from pipeline import __version__
+from pipeline.compare import align_indicators
 from pipeline.ingest import FORMATS, file_sha256
 from pipeline.run import DocumentResult, iter_files, process_document
 from pipeline.store import is_unchanged, provisions_of, save_result
@@ -63,7 +64,7 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         run.n_ok = sum(c["ok"] for c in summary.by_format.values())
         run.n_unchanged = sum(c["unchanged"] for c in summary.by_format.values())
         run.n_failed = len(summary.failures)
-        records = provisions_of(s, summary.document_ids)
+        records = align_indicators(provisions_of(s, summary.document_ids))
     summary.exports.append(write_jsonl(out_dir, "rules.jsonl", records))
     return summary
 

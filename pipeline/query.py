@@ -1,0 +1,19 @@
+"""Read side of the rule database: provision records of the current documents."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models.db import Document, ProvisionRow, database_url, session_factory
+
+
+def current_records(db_url: str | None = None, kind: str | None = None) -> list[dict]:
+    """Every provision of the current version of each successfully processed document,
+    as its exported JSON record, in document and span order."""
+    Session = session_factory(database_url(db_url))
+    query = (select(ProvisionRow.record).join(Document, ProvisionRow.document_id == Document.id)
+             .where(Document.current.is_(True), Document.status == "ok")
+             .order_by(ProvisionRow.doc, ProvisionRow.span_start, ProvisionRow.span_end, ProvisionRow.id))
+    if kind:
+        query = query.where(ProvisionRow.kind == kind)
+    with Session() as s:
+        return [dict(r) for r in s.scalars(query)]

@@ -1,0 +1,93 @@
+"""Cross-jurisdiction comparison: shared indicators, normalized intervals, verdicts."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEEDS
+from pipeline.compare import align_indicators, compare, comparison_rows, interval_of
+
+
+def rec(doc, kind, indicator, jurisdiction, op, value, value_max=None, unit="次", per=None, **kw):
+    return {"doc": doc, "kind": kind, "indicator": indicator, "jurisdiction": jurisdiction, "op": op,
+            "value": value, "value_max": value_max, "unit": unit, "per": per, "quote": kw.get("quote", "q"),
+            "span": [0, 1], "section": kw.get("section"), "sentence": "s", **{k: v for k, v in kw.items()
+                                                                              if k not in ("quote", "section")}}
+
+
+def test_minimums_compare_by_their_bound_and_recurrence():
+    rows = compare([
+        rec("a.txt", "threshold", "研究党建工作次数", "甲县", ">=", 4, per="year"),
+        rec("b.txt", "threshold", "研究党建工作次数", "乙市", ">=", 1, per="quarter"),  # 4 a year: same
+        rec("c.txt", "threshold", "研究党建工作次数", "丙镇", ">=", 6, per="year"),
+    ])[0].rows
+    verdict = {r.jurisdiction: r.verdict for r in rows}
+    assert verdict == {"丙镇": "stricter", "甲县": "looser", "乙市": "looser"}
+    assert interval_of(rows[1].record).lo == 4  # ≥1 per quarter is ≥4 a year
+
+
+def test_ranges_overlap_and_maximums_invert():
+    [staff] = compare([
+        rec("a.txt", "ratio", "党务工作人员比例", "X市", "range", 1, 2, unit="%"),
+        rec("b.txt", "ratio", "党务工作人员比例", "武定县", ">=", 2, unit="%"),
+    ])
+    assert {r.verdict for r in staff.rows} == {"overlapping"}
+    [cap] = compare([
+        rec("a.txt", "ratio", "“好”等次比例", "甲县", "<=", 30, unit="%"),
+        rec("b.txt", "ratio", "“好”等次比例", "乙市", "<=", 20, unit="%"),
+    ])
+    assert {r.jurisdiction: r.verdict for r in cap.rows} == {"甲县": "looser", "乙市": "stricter"}
+
+
+def test_one_jurisdiction_alone_is_not_a_comparison_and_filters_apply():
+    records = [rec("a.txt", "threshold", "甲", "甲县", ">=", 1), rec("a.txt", "threshold", "甲", "甲县", ">=", 2),
+               rec("b.txt", "ratio", "乙", "乙县", "<=", 3, unit="%"), rec("c.txt", "ratio", "乙", "丙县", "<=", 5, unit="%")]
+    assert [c.indicator for c in compare(records)] == ["乙"]
+    assert compare(records, kind="threshold") == []
+    assert [c.indicator for c in compare(records, indicator="甲")] == ["甲"]  # asked for: shown even alone
+    flat = comparison_rows(compare(records))
+    assert {r["jurisdiction"] for r in flat} == {"乙县", "丙县"} and all("verdict" in r for r in flat)
+
+
+def test_similarity_groups_uncurated_labels_across_documents_only():
+    records = [rec("a.txt", "threshold", "乡镇干部下村走访农户户数", "甲县", ">=", 10, unit="户", subject="乡镇干部"),
+               rec("b.txt", "threshold", "乡镇干部下村走访农户户数量", "乙县", ">=", 20, unit="户", subject="乡镇干部"),
+               rec("c.txt", "threshold", "村级活动场所维修资金", "丙县", ">=", 5, unit="户")]
+    aligned = align_indicators(records)
+    assert aligned[0]["indicator"] == aligned[1]["indicator"] != aligned[2]["indicator"]
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cmp")
+    docs = tmp / "docs"
+    docs.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, docs)
+    db = f"sqlite:///{tmp / 'rules.db'}"
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(docs), "--db", db, "--out", str(tmp / "out"), "-q"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+def test_compare_command_on_the_seeds(seed_db):
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "compare", "--db", seed_db, "--indicator", "党务工作人员"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300, env={"COLUMNS": "200", "PATH": ""})
+    assert r.returncode == 0, r.stderr
+    assert "党务工作人员配备比例" in r.stdout and "X市" in r.stdout and "武定县" in r.stdout
+    assert "overlapping" in r.stdout
+
+
+def test_notebook_api(seed_db):
+    import policyx
+
+    df = policyx.load_provisions(seed_db)
+    assert {"doc", "kind", "span", "quote", "indicator", "jurisdiction"} <= set(df.columns)
+    assert set(df["kind"]) == {"threshold", "ratio", "deadline", "sanction"}
+    table = policyx.compare(seed_db, kind="ratio")
+    assert {"indicator", "jurisdiction", "value", "verdict", "quote"} <= set(table.columns)
+    assert (table["verdict"] == "stricter").any()
