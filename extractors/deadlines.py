@@ -64,6 +64,7 @@ def grammar() -> dict:
         "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)"),
         "metadata_after": re.compile(d["metadata_after"]),
         "past_after": re.compile(d["past_after"]),
+        "past_before": re.compile(d["past_before"]),
         "not_after": re.compile(d["duration_not_after"]),
         "not_before": re.compile(d["duration_not_before"]),
         "title": re.compile(r"《[^》]{0,80}》|\(\d{4}\s*[—–-]\s*\d{4}年?\)"),
@@ -78,6 +79,9 @@ def _year_of(year_text: str | None, every: str | None, ctx: YearContext, relativ
     if every:
         return "XXXX"
     if year_text:
+        roc = re.search(r"民国(\d{2,3})", year_text)
+        if roc:  # Taiwan's calendar: 民国113年 is 2024
+            return str(1911 + int(roc.group(1)))
         m = re.match(r"(\d{4})", year_text)
         if m:
             return m.group(1)
@@ -188,8 +192,10 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
         return None
     after = text[m.end():m.end() + 12]
     prev = text[max(0, m.start() - 1):m.start()]
-    if g["past_after"].match(after) or prev == "自":
+    if g["past_after"].match(after) or g["past_before"].search(text[max(0, m.start() - 4):m.start()]):
         return None
+    if gd.get("year") and gd["year"][0].isdigit() and g["metadata_after"].match(after):
+        return None  # 2016年10月印发的《…》: when another text was issued
     if gd.get("year") and gd.get("m") and gd.get("d") and gd["year"][0] not in "今当本明次":
         # a full dated day reads as a limit only with 前 or 于/在/到; otherwise it is
         # when the text was signed, adopted or takes effect
@@ -218,6 +224,8 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
         end, op = b.end(), "<="
         if value[1] in ("年底", "年末", "年前", "年内"):
             val = value[0]
+        elif gd.get("ep") in ("底", "末") and gd.get("year") and not gd.get("every"):
+            val = val[:-3]  # 今年底前, 2012年底前: by the end of that year
     elif value[1] == "年内":
         op = "<="
     elif value[1] in ("年底", "年末"):
@@ -239,7 +247,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
 def _duration(text: str, m: re.Match) -> Deadline | None:
     g = grammar()
     lead, tail = m.group("lead"), m.group("tail")
-    if not tail and lead not in ("限期", "限"):
+    if not tail and lead not in ("限期", "限", "为期", "历时"):
         return None
     if g["not_after"].search(text[max(0, m.start() - 3):m.start()]) or g["not_before"].match(text[m.end():m.end() + 6]):
         return None
@@ -255,7 +263,7 @@ def _duration(text: str, m: re.Match) -> Deadline | None:
         value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
     if value is None:
         return None
-    start = m.start("n") if lead and lead not in ("限期", "限") else m.start()
+    start = m.start("n") if lead and lead not in ("限期", "限", "为期", "历时") else m.start()
     return Deadline(start, m.end(), "within", value, None, None, approx=bool(m.group("approx")))
 
 

@@ -82,10 +82,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
                          section=seg.section_path(start), confidence=confidence,
                          jurisdiction=_jurisdiction_at(doc, start))
 
-    sized = [(x.start, x.end) for x in doc._.sanctions or [] if x.value is not None or x.duration]
+    measures = [(x.start, x.end) for x in doc._.sanctions or []]
     for b in doc._.bounds or []:
-        if any(b.start < e and s < b.end for s, e in sized):
-            continue  # the amount of a fine lives in the fine's record, never twice
+        if b.kind == "threshold" and any(b.start < e and s < b.end for s, e in measures):
+            continue  # a fine's amount or a ban's length lives in the sanction's record, never twice
         p = base(b.kind, b.start, b.end, 0.85 if b.op != "=" else 0.7)
         sent = seg.sentence_at(b.start)
         s0 = sent.start if sent else b.start

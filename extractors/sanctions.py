@@ -42,6 +42,7 @@ def vocabulary() -> dict:
         "self_evident": set(raw["self_evident"]),
         "not_before": re.compile(raw["not_before"]),
         "negated": re.compile(raw["negated"]),
+        "modifier_after": re.compile(raw["modifier_after"]),
         "trigger": re.compile(raw["trigger"]),
         "imposing_before": re.compile(raw["imposing_before"]),
         "merge_gap": re.compile(raw["merge_gap"]),
@@ -65,7 +66,8 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
     chosen.sort()
     out: list[Sanction] = []
     for s, e, kind, m in chosen:
-        if _inside_quote_name(text, s, e) or v["not_before"].match(text[e:e + 6]):
+        if _inside_quote_name(text, s, e) or v["not_before"].match(text[e:e + 6]) \
+                or v["modifier_after"].match(text[e:e + 8]):
             continue
         if v["negated"].search(text[start:s]):
             continue
@@ -77,9 +79,9 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         sanc = Sanction(s, e, kind, "positive" if kind in v["positive"] else "negative")
         if kind == "promotion_ban" and m.groupdict().get("n"):
             n = parse_int_zh(m.group("n"))
-            sanc.duration = f"P{n}Y" if n else None
-        if kind == "fine":
-            _fine_amount(text, sanc)
+            sanc.duration = f"P{n}{'Y' if m.group('u') == '年' else 'M'}" if n else None
+        if kind in ("fine", "reward"):
+            _amount(text, sanc)
         sanc.condition = _condition(text, start, s)
         sanc.target = _target(text, start, s)
         out.append(sanc)
@@ -117,9 +119,10 @@ def _target(text: str, start: int, pos: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _fine_amount(text: str, sanc: Sanction) -> None:
+def _amount(text: str, sanc: Sanction) -> None:
+    """The money (or multiple of illegal gains) that sizes a fine or an award."""
     for q in find_quantities(text[sanc.start:sanc.end]):
-        if q.unit == "元":
-            sanc.value, sanc.value_max, sanc.unit = q.value, q.value_max, "元"
+        if q.unit in ("元", "倍"):
+            sanc.value, sanc.value_max, sanc.unit = q.value, q.value_max, q.unit
             sanc.op = "range" if q.value_max is not None else "="
             return

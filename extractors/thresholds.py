@@ -49,6 +49,9 @@ def rules() -> dict:
         "recurrence_map": rec,
         "statistics": re.compile(raw["statistics"]),
         "or_more": re.compile(raw["or_more"]),
+        "nominal_units": set(raw["nominal_units"]),
+        "prescriptive": re.compile(raw["prescriptive"]),
+        "time_minimum_ops": set(raw["time_minimum_ops"]),
         "hedge": re.compile(raw["hedge"]),
         "base": re.compile(raw["base"]),
     }
@@ -63,16 +66,16 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
     out: list[Bound] = []
     accepted: set[int] = set()
     for i, q in enumerate(quantities):
-        if _excluded(sentence, q):
+        comp = find_comparator(sentence, q)
+        if _excluded(sentence, q, comp):
             continue
         ratio = q.kind in ("percent", "permille", "fraction", "ratio")
-        comp = find_comparator(sentence, q)
         if q.value_max is not None:
             op = "range"
         elif comp is not None:
             op = comp.op
         else:
-            op = q.op or "="
+            op = q.op or (">" if re.search(r"\d[余多]|[十百千万][余多]", q.text) else "=")  # 20余名: more than 20
         s, e = (comp.start, comp.end) if comp else (q.start, q.end)
         s, e = min(s, q.start), max(e, q.end)
         more = r["or_more"].match(sentence, q.end) if comp is None else None
@@ -109,10 +112,13 @@ def _merge_adjacent(qs: list[Quantity]) -> list[Quantity]:
     return out
 
 
-def _excluded(sentence: str, q: Quantity) -> bool:
+def _excluded(sentence: str, q: Quantity, comp) -> bool:
     r = rules()
-    if q.kind == "number" and (q.unit is None or q.unit in r["time_units"] or q.unit in r["categorical_units"]):
-        return True
+    if q.kind == "number":
+        if q.unit is None or q.unit in r["categorical_units"]:
+            return True
+        if q.unit in r["time_units"] and not (comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end):
+            return True  # a minimum length (不少于3天) binds; limits belong to deadlines
     before = sentence[:q.start]
     if before.count("《") > before.count("》"):
         return True  # inside a title: 《…(2023—2025年)》
@@ -121,7 +127,8 @@ def _excluded(sentence: str, q: Quantity) -> bool:
         closing = sentence.find("”", q.end)
         if closing < 0 or closing - opening - 1 <= r["quoted_name_max"]:
             return True  # a quoted name: “五个好”, “两个维护”
-    if r["statistics"].search(sentence[_clause_start(sentence, q.start):q.start]):
+    prescribed = comp is not None and r["prescriptive"].match(sentence[comp.start:q.start] + " ")
+    if not prescribed and r["statistics"].search(sentence[_clause_start(sentence, q.start):q.start]):
         return True
     return False
 
@@ -138,8 +145,8 @@ def _bare_bound(sentence: str, q: Quantity) -> bool:
         return False
     before = sentence[:q.start]
     after = sentence[q.end:q.end + 4]
-    if r["not_after"].search(before) or re.match(r"[、,，。;；]|$", after):
-        return False  # 的一项职责, 每一个支部; 整顿一个、转化一个 counts nothing
+    if r["not_after"].search(before) or (q.unit in r["nominal_units"] and re.match(r"[、,，。;；]|$", after)):
+        return False  # 的一项职责, 每一个支部, 新一轮; 整顿一个、转化一个 counts nothing
     if before.count("“") > before.count("”"):
         return False  # a bare number in a quotation names (“一个好的带头人”), it does not bind
     clause = before[_clause_start(sentence, q.start):]
