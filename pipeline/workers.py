@@ -1,0 +1,122 @@
+"""Process documents in worker processes: parallel, time-limited, memory-bounded.
+
+Each document runs in a child process so that a parser that loops or a file that
+explodes in memory costs only that document: past the time limit the worker is
+killed and replaced, and the document is reported failed. Workers are recycled
+after a number of documents so memory stays flat over long corpora. Results come
+back in completion order; the caller stores each one as it arrives.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pipeline.ingest import FORMATS
+from pipeline.run import DocumentResult, process_document
+
+DEFAULT_TIMEOUT = 120.0
+RECYCLE_AFTER = 200  # documents per worker before it is replaced
+
+
+def _worker(conn: Connection, task: Callable[[Path], DocumentResult]) -> None:
+    while True:
+        path = conn.recv()
+        if path is None:
+            return
+        conn.send(task(Path(path)))
+
+
+@dataclass
+class _Slot:
+    process: mp.Process
+    conn: Connection
+    path: Path | None = None
+    started: float = 0.0
+    done: int = 0
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _start(ctx, task) -> _Slot:
+    parent, child = ctx.Pipe()
+    p = ctx.Process(target=_worker, args=(child, task), daemon=True)
+    p.start()
+    child.close()
+    return _Slot(p, parent)
+
+
+def _stop(slot: _Slot, kill: bool = False) -> None:
+    try:
+        if not kill:
+            slot.conn.send(None)
+            slot.process.join(5)
+    except (OSError, BrokenPipeError):
+        pass
+    if slot.process.is_alive():
+        slot.process.kill()
+        slot.process.join(5)
+    slot.conn.close()
+
+
+def failed(path: Path, reason: str) -> DocumentResult:
+    return DocumentResult(path=str(path), format=FORMATS.get(path.suffix.lower()), sha256="", error=reason)
+
+
+def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
+                 task: Callable[[Path], DocumentResult] = process_document) -> Iterator[DocumentResult]:
+    """Yield a result for every path, in completion order."""
+    from extractors.components import make_nlp
+
+    make_nlp()  # loaded once here, shared by forked workers
+    ctx = _context()
+    pending = iter(paths)
+    slots = [_start(ctx, task) for _ in range(max(1, workers))]
+    exhausted = False
+    try:
+        while True:
+            for i, slot in enumerate(slots):
+                if slot.path is None and not exhausted:
+                    if slot.done >= RECYCLE_AFTER:
+                        _stop(slot)
+                        slots[i] = slot = _start(ctx, task)
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        exhausted = True
+                        break
+                    slot.path, slot.started = Path(nxt), time.monotonic()
+                    slot.conn.send(str(slot.path))
+            busy = [s for s in slots if s.path is not None]
+            if not busy:
+                return
+            deadline = min(s.started for s in busy) + timeout
+            ready = wait([s.conn for s in busy], timeout=max(0.0, deadline - time.monotonic()))
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                if slot.path is None:
+                    continue
+                if slot.conn in ready:
+                    try:
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        result = failed(slot.path, f"worker died while processing (exit code {slot.process.exitcode})")
+                        _stop(slot, kill=True)
+                        slots[i] = _start(ctx, task)
+                        yield result
+                        continue
+                    slot.path, slot.done = None, slot.done + 1
+                    yield result
+                elif now - slot.started >= timeout:
+                    path = slot.path
+                    _stop(slot, kill=True)
+                    slots[i] = _start(ctx, task)
+                    yield failed(path, f"timed out after {timeout:g}s (document processing limit)")
+    finally:
+        for slot in slots:
+            _stop(slot, kill=slot.path is not None)

@@ -1,0 +1,43 @@
+"""Worker processes: a hanging or crashing document costs only itself."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from conftest import SEEDS
+from pipeline.run import process_document
+from pipeline.workers import process_many
+
+
+def hang_or_crash(path: Path):
+    """Stands in for a parser that loops (hang) or a native crash (crash)."""
+    if "hang" in path.name:
+        time.sleep(3600)
+    if "crash" in path.name:
+        os._exit(3)
+    return process_document(path)
+
+
+def test_hanging_and_crashing_documents_fail_alone(tmp_path):
+    good = [tmp_path / p.name for p in SEEDS[:2]]
+    for src, dst in zip(SEEDS[:2], good):
+        dst.write_bytes(src.read_bytes())
+    hang, crash = tmp_path / "hang.txt", tmp_path / "crash.txt"
+    hang.write_text("第一条 每年不少于4次。", encoding="utf-8")
+    crash.write_text("第一条 每年不少于4次。", encoding="utf-8")
+    t0 = time.monotonic()
+    results = {Path(r.path).name: r for r in process_many([hang, *good, crash], workers=2, timeout=3,
+                                                          task=hang_or_crash)}
+    assert time.monotonic() - t0 < 60
+    assert set(results) == {"hang.txt", "crash.txt", *(p.name for p in good)}
+    assert "timed out after 3s" in results["hang.txt"].error
+    assert "worker died" in results["crash.txt"].error
+    for p in good:
+        assert results[p.name].ok and results[p.name].provisions
+
+
+def test_parallel_results_equal_serial(tmp_path):
+    serial = {Path(p).name: [x.to_json() for x in process_document(p).provisions] for p in SEEDS}
+    parallel = {Path(r.path).name: [x.to_json() for x in r.provisions] for r in process_many(SEEDS, workers=2)}
+    assert parallel == serial
