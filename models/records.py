@@ -192,14 +192,15 @@ class Segmentation:
     sentences: list[Sentence]
 
     def section_at(self, pos: int) -> Section | None:
-        """The innermost section containing `pos`."""
-        best = None
-        for s in self.sections:
-            if s.start > pos:
-                break
-            if s.start <= pos < s.end and (best is None or s.level >= best.level):
-                best = s
-        return best
+        """The innermost section containing `pos`: the last one opened before it, or
+        the nearest of its ancestors still open there."""
+        if not hasattr(self, "_starts"):
+            self._starts = [s.start for s in self.sections]
+        i = bisect.bisect_right(self._starts, pos) - 1
+        node = self.sections[i] if i >= 0 else None
+        while node is not None and not node.start <= pos < node.end:
+            node = node.parent
+        return node
 
     def section_path(self, pos: int) -> str | None:
         s = self.section_at(pos)
@@ -209,7 +210,9 @@ class Segmentation:
         return [s for s in self.sections if s.kind == "part"]
 
     def sentence_at(self, pos: int) -> Sentence | None:
-        i = bisect.bisect_right([s.start for s in self.sentences], pos) - 1
+        if not hasattr(self, "_sentence_starts"):
+            self._sentence_starts = [s.start for s in self.sentences]
+        i = bisect.bisect_right(self._sentence_starts, pos) - 1
         if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
             return self.sentences[i]
         return None
