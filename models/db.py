@@ -1,21 +1,34 @@
 """The rule database: SQLAlchemy 2.0 tables and the one session factory.
 
-SQLite is the embedded default (WAL, foreign keys on); any SQLAlchemy URL works,
-PostgreSQL included.
+SQLite is the embedded default (WAL, foreign keys on); PostgreSQL works through
+`postgresql+psycopg://…` (or $POLICYX_DB). The schema is owned by the Alembic
+migrations shipped in models/migrations: opening a database brings it to head, so a
+database made by an older policyx is upgraded in place rather than recreated.
 """
 from __future__ import annotations
 
+import json
 import os
+import threading
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, create_engine, event)
-from sqlalchemy.engine import Engine
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint, create_engine, event, inspect)
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
 DEFAULT_DB = "sqlite:///outputs/rules.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Named constraints, so that later migrations can address them (SQLite batch mode needs names).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 def utcnow() -> datetime:
@@ -23,10 +36,12 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class Run(Base):
+    """One `policyx run`: when, which version, and what it counted."""
+
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -37,13 +52,36 @@ class Run(Base):
     n_unchanged: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Jurisdiction(Base):
+    """An issuing jurisdiction, shared by every document and provision that names it.
+
+    `name` is the full path (云南省楚雄彝族自治州武定县, or 江西省宜春市X市 where the text
+    hides it), so it is unique; `code` is GB/T 2260 where known. `parent_code` is kept so
+    that a parent stored later can still be linked.
+    """
+
+    __tablename__ = "jurisdictions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    code: Mapped[str | None] = mapped_column(String(12), index=True)
+    level: Mapped[str] = mapped_column(String(16))  # national | province | prefecture | county | town
+    parent_code: Mapped[str | None] = mapped_column(String(12))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    parent: Mapped["Jurisdiction | None"] = relationship(remote_side=[id])
+
+
 class Document(Base):
+    """One version of one file: (path, sha256) is unique; at most one version of a path
+    is `current`, the older ones stay queryable."""
+
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("path", "sha256", name="uq_document_version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
-    path: Mapped[str] = mapped_column(String(1024), index=True)
-    name: Mapped[str] = mapped_column(String(255), index=True)
+    path: Mapped[str] = mapped_column(Text, index=True)
+    name: Mapped[str] = mapped_column(Text, index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     format: Mapped[str | None] = mapped_column(String(8))
     encoding: Mapped[str | None] = mapped_column(String(32))
@@ -51,21 +89,55 @@ class Document(Base):
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     issuer: Mapped[str | None] = mapped_column(Text)
-    doc_number: Mapped[str | None] = mapped_column(String(128))
+    doc_number: Mapped[str | None] = mapped_column(Text)
     issued: Mapped[str | None] = mapped_column(String(32))
     published: Mapped[str | None] = mapped_column(String(32))
     effective: Mapped[str | None] = mapped_column(String(32))
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     source_text: Mapped[str | None] = mapped_column(Text)
     normalized_text: Mapped[str | None] = mapped_column(Text)
     offset_map: Mapped[dict | None] = mapped_column(JSON)  # run-length encoded; see pipeline.store
     noise: Mapped[list | None] = mapped_column(JSON)
-    meta: Mapped[dict | None] = mapped_column(JSON)  # per-part metadata of compilations
+    meta: Mapped[dict | None] = mapped_column(JSON)  # per-part metadata and jurisdiction evidence
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
+    jurisdiction: Mapped[Jurisdiction | None] = relationship()
     sections: Mapped[list["SectionRow"]] = relationship(back_populates="document", cascade="all, delete-orphan",
-                                                         order_by="SectionRow.ordinal")
-    provisions: Mapped[list["ProvisionRow"]] = relationship(back_populates="document", cascade="all, delete-orphan")
+                                                         passive_deletes=True, order_by="SectionRow.ordinal")
+    parts: Mapped[list["Part"]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                               passive_deletes=True, order_by="Part.ordinal")
+    provisions: Mapped[list["ProvisionRow"]] = relationship(back_populates="document", cascade="all, delete-orphan",
+                                                            passive_deletes=True)
+
+
+# The database, not only the code, guarantees one current version per path.
+Index("uq_documents_current_path", Document.path, unique=True,
+      sqlite_where=Document.current.is_(True), postgresql_where=Document.current.is_(True))
+
+
+class Part(Base):
+    """One part (第二篇) of a compilation: its own metadata and jurisdiction."""
+
+    __tablename__ = "parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(Text)
+    issued: Mapped[str | None] = mapped_column(String(32))
+    published: Mapped[str | None] = mapped_column(String(32))
+    effective: Mapped[str | None] = mapped_column(String(32))
+    start: Mapped[int] = mapped_column(Integer)  # normalized text
+    end: Mapped[int] = mapped_column(Integer)
+    source_start: Mapped[int] = mapped_column(Integer)
+    source_end: Mapped[int] = mapped_column(Integer)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+
+    document: Mapped[Document] = relationship(back_populates="parts")
+    jurisdiction: Mapped[Jurisdiction | None] = relationship()
 
 
 class SectionRow(Base):
@@ -90,28 +162,33 @@ class SectionRow(Base):
 
 
 class ProvisionRow(Base):
+    """Every field of the record contract (shared spec PROVISIONS.md) as a column, plus
+    the exact exported record; text taken from documents is TEXT so PostgreSQL accepts
+    whatever SQLite does."""
+
     __tablename__ = "provisions"
     __table_args__ = (Index("ix_provision_kind_indicator", "kind", "indicator"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    doc: Mapped[str] = mapped_column(String(255))
+    doc: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16), index=True)
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
     sentence: Mapped[str | None] = mapped_column(Text)
     section: Mapped[str | None] = mapped_column(Text)
-    jurisdiction: Mapped[str | None] = mapped_column(String(255), index=True)
+    jurisdiction: Mapped[str | None] = mapped_column(Text, index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     subject: Mapped[str | None] = mapped_column(Text)
-    indicator: Mapped[str | None] = mapped_column(String(255), index=True)
+    indicator: Mapped[str | None] = mapped_column(Text, index=True)
     approx: Mapped[bool] = mapped_column(Boolean, default=False)
     confidence: Mapped[float] = mapped_column(Float)
     op: Mapped[str | None] = mapped_column(String(8))
     value_num: Mapped[float | None] = mapped_column(Float)
     value_max_num: Mapped[float | None] = mapped_column(Float)
-    value_text: Mapped[str | None] = mapped_column(String(64))
-    value_max_text: Mapped[str | None] = mapped_column(String(64))
-    unit: Mapped[str | None] = mapped_column(String(32))
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_max_text: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(Text)
     per: Mapped[str | None] = mapped_column(String(16))
     base: Mapped[str | None] = mapped_column(Text)
     sanction: Mapped[str | None] = mapped_column(String(32))
@@ -122,32 +199,111 @@ class ProvisionRow(Base):
     record: Mapped[dict] = mapped_column(JSON)  # the exact JSON record, as exported
 
     document: Mapped[Document] = relationship(back_populates="provisions")
+    jurisdiction_row: Mapped[Jurisdiction | None] = relationship()
 
 
 def database_url(url: str | None = None) -> str:
     return url or os.environ.get("POLICYX_DB") or DEFAULT_DB
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+# --- SQLite transaction control --------------------------------------------------
+# The sqlite3 driver's own BEGIN handling is switched off and we emit BEGIN ourselves:
+# IMMEDIATE by default, so a transaction that reads and then writes takes the write
+# lock up front and waits (busy_timeout) for another process instead of failing on a
+# stale WAL snapshot; sessions opened read_only begin DEFERRED and never wait.
+SQLITE_BEGIN = "policyx_sqlite_begin"
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")  # first, so that switching to WAL waits too
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
-@lru_cache(maxsize=8)
+def _sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _json_dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # readable Chinese in the database
+
+
+# --- engines and migrations ----------------------------------------------------
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+MIGRATION_LOCK = 7_351_044_219  # PostgreSQL advisory lock key: one migrator at a time
+
+
 def get_engine(url: str) -> Engine:
-    """One engine per URL; the schema is created on first use."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    """One engine per URL per process, brought to the newest schema on first use."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _make_engine(url)
+            upgrade(engine)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close a URL's pooled connections and forget it (tests, and dropping a database)."""
+    with _engines_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, json_serializer=_json_dumps)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def session_factory(url: str | None = None) -> sessionmaker:
-    """The project's one way to open database sessions."""
-    return sessionmaker(get_engine(database_url(url)), expire_on_commit=False)
+def alembic_config(url: str | None = None):
+    """A programmatic Alembic config pointing at the migrations shipped in the package."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+class LegacyDatabase(RuntimeError):
+    """A database made before policyx had migrations: its schema cannot be assumed."""
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to `revision` in one transaction; concurrent processes
+    serialize on the SQLite write lock or a PostgreSQL advisory lock."""
+    from alembic import command
+
+    cfg = alembic_config()
+    with engine.connect() as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        tables = set(inspect(conn).get_table_names())
+        if "documents" in tables and "alembic_version" not in tables:
+            raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} holds policyx tables made "
+                                 "before migrations existed; move it aside and run again to rebuild it")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def session_factory(url: str | None = None, read_only: bool = False) -> sessionmaker:
+    """The project's one way to open database sessions. `read_only` sessions never
+    wait for a writer on SQLite (they must not write)."""
+    engine = get_engine(database_url(url))
+    if read_only and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+    return sessionmaker(engine, expire_on_commit=False)

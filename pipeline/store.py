@@ -1,17 +1,27 @@
-"""Write pipeline results through models.db; idempotent by content hash.
+"""Write pipeline results through models.db; idempotent by content hash, versioned.
 
-One document, one transaction: a crash loses at most the document in flight, and a
-re-run neither duplicates nor drops what was already stored.
+One document, one transaction (the caller's): a crash loses at most the document in
+flight, and a re-run neither duplicates nor drops what was already stored.
+
+Versions: a document row is one (path, sha256). When a file changes, the new version
+becomes `current` and the old one stays queryable with current = False; both changes
+happen in the same transaction, so readers see either the old provisions or the new
+ones, never a mix. A failed version never displaces a good one: it is recorded (status
+failed, with its reason) beside the good version, which stays current. Failures are
+not history: any newer attempt at the path replaces them.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import asdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models.db import Document, ProvisionRow, SectionRow
+from models.db import Document, Part, ProvisionRow, SectionRow
+from models.db import Jurisdiction as JurisdictionRow
+from models.records import Jurisdiction
 from pipeline.run import DocumentResult
 
 
@@ -33,19 +43,60 @@ def is_unchanged(session: Session, path: str, sha256: str) -> Document | None:
     return None
 
 
+def _lock_path(session: Session, key: str) -> None:
+    """Serialize writers of one path across processes. SQLite transactions already
+    begin IMMEDIATE (one writer at a time, see models.db); PostgreSQL takes a
+    transaction-scoped advisory lock on the path."""
+    if session.get_bind().dialect.name == "postgresql":
+        k = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(k)))
+
+
 def save_result(session: Session, result: DocumentResult, run_id: int | None = None) -> Document:
-    """Store one result in the open transaction: a new version of the document
-    replaces the current one, which stays queryable with current = False."""
+    """Store one result in the open transaction and return the row that stands for it:
+    the new version, the already stored identical version, or the failure record."""
     key = document_key(result.path)
-    previous = find_current(session, result.path)
-    if previous is not None:
-        if previous.sha256 == result.sha256 or previous.status == "failed":
-            session.delete(previous)  # same content re-done, or a failure retried
-        else:
-            previous.current = False
+    _lock_path(session, key)
+    versions = session.scalars(select(Document).where(Document.path == key)).all()
+    for v in versions:
+        if v.status != "ok":
+            session.delete(v)  # a failure superseded by this attempt
+    session.flush()
+    good = [v for v in versions if v.status == "ok"]
+    current = next((v for v in good if v.current), None)
+    same = next((v for v in good if v.sha256 == result.sha256), None)
+    if same is not None:
+        # This content is stored and good: re-running it changes nothing. A file put
+        # back to an earlier content makes that version current again.
+        if current is not same:
+            if current is not None:
+                current.current = False
+                session.flush()
+            same.current = True
+            session.flush()
+        return same
+    if not result.ok:
+        doc = _document(result, key, run_id, current=current is None)
+        session.add(doc)
         session.flush()
+        return doc
+    if current is not None:
+        current.current = False
+        session.flush()  # before the insert: one current version per path, checked by an index
+    doc = _document(result, key, run_id, current=True)
+    ids = _add_jurisdictions(session, doc, result)
+    _add_sections(doc, result)
+    _add_parts(doc, result, ids)
+    for p in result.provisions:
+        doc.provisions.append(_provision_row(p, ids))
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def _document(result: DocumentResult, key: str, run_id: int | None, current: bool) -> Document:
     doc = Document(path=key, name=os.path.basename(result.path), sha256=result.sha256 or "",
-                   format=result.format, run_id=run_id, current=True,
+                   format=result.format, run_id=run_id, current=current,
                    status="ok" if result.ok else "failed", error=result.error)
     if result.source is not None:
         doc.encoding = result.source.encoding
@@ -59,14 +110,67 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
         m = result.meta
         doc.title, doc.issuer, doc.doc_number = m.title, m.issuer, m.doc_number
         doc.issued, doc.published, doc.effective = m.issued, m.published, m.effective
-        doc.meta = {"document": asdict(m), "parts": [asdict(p) for p in result.parts]}
-    if result.ok and result.segmentation is not None:
-        _add_sections(doc, result)
-        for p in result.provisions:
-            doc.provisions.append(_provision_row(p))
-    session.add(doc)
-    session.flush()
+        doc.meta = {"document": asdict(m), "parts": [asdict(p) for p in result.parts],
+                    "jurisdictions": [{"span": [s, e], **(asdict(j) if j else {"name": None})}
+                                      for s, e, j in result.jurisdictions]}
     return doc
+
+
+def _add_jurisdictions(session: Session, doc: Document, result: DocumentResult) -> dict[str, int]:
+    """Link the document to its jurisdiction: the one of the whole text, or the one all
+    parts of a compilation share (parts that differ carry their own). Returns the row
+    id of each jurisdiction name, for the parts and provisions."""
+    ids: dict[str, int] = {}
+    for _, _, j in result.jurisdictions:
+        if j is not None and j.name not in ids:
+            ids[j.name] = jurisdiction_row(session, j).id
+    names = {j.name if j else None for _, _, j in result.jurisdictions}
+    if len(names) == 1 and None not in names:
+        doc.jurisdiction_id = ids[names.pop()]
+    return ids
+
+
+def jurisdiction_row(session: Session, j: Jurisdiction) -> JurisdictionRow:
+    """Get or create a jurisdiction by name; safe against a concurrent writer creating
+    the same one (INSERT … ON CONFLICT DO NOTHING, then read)."""
+    by_name = select(JurisdictionRow).where(JurisdictionRow.name == j.name)
+    row = session.scalars(by_name).first()
+    if row is not None:
+        if row.code is None and j.code:
+            row.code = j.code
+            _adopt_children(session, row)
+        return row
+    values = dict(name=j.name, code=j.code, level=j.level, hidden=bool(j.hidden), parent_code=j.parent_code,
+                  parent_id=_id_of_code(session, j.parent_code))
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        from importlib import import_module
+
+        insert = import_module(f"sqlalchemy.dialects.{dialect}").insert
+        session.execute(insert(JurisdictionRow).values(**values).on_conflict_do_nothing(index_elements=["name"]))
+        row = session.scalars(by_name).one()
+    else:
+        row = JurisdictionRow(**values)
+        session.add(row)
+        session.flush()
+    _adopt_children(session, row)
+    return row
+
+
+def _id_of_code(session: Session, code: str | None) -> int | None:
+    if not code:
+        return None
+    return session.scalars(select(JurisdictionRow.id).where(JurisdictionRow.code == code)
+                           .order_by(JurisdictionRow.id)).first()
+
+
+def _adopt_children(session: Session, row: JurisdictionRow) -> None:
+    """Rows stored before their parent get linked once the parent's code is known."""
+    if row.code:
+        session.execute(update(JurisdictionRow)
+                        .where(JurisdictionRow.parent_code == row.code, JurisdictionRow.parent_id.is_(None),
+                               JurisdictionRow.id != row.id)
+                        .values(parent_id=row.id))
 
 
 def _add_sections(doc: Document, result: DocumentResult) -> None:
@@ -82,13 +186,34 @@ def _add_sections(doc: Document, result: DocumentResult) -> None:
         doc.sections.append(row)
 
 
-def _provision_row(p) -> ProvisionRow:
+def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> None:
+    """One row per part of a compilation, with the label of its 第X篇 heading and the
+    jurisdiction resolved for it (metadata, headings and jurisdictions are made part by
+    part in the same order)."""
+    if not result.parts:
+        return
+    omap = result.normalized.offset_map
+    headings = result.segmentation.parts()
+    juris = result.jurisdictions if len(result.jurisdictions) == len(result.parts) else []
+    for i, p in enumerate(result.parts):
+        start, end = p.span or (0, 0)
+        src = omap.to_source(start, end)
+        j = juris[i][2] if juris else None
+        doc.parts.append(Part(ordinal=i, label=headings[i].label if i < len(headings) else None, title=p.title,
+                              issuer=p.issuer, doc_number=p.doc_number, issued=p.issued, published=p.published,
+                              effective=p.effective, start=start, end=end, source_start=src[0], source_end=src[1],
+                              jurisdiction_id=ids.get(j.name) if j else None))
+
+
+def _provision_row(p, jurisdiction_ids: dict[str, int] | None = None) -> ProvisionRow:
     record = p.to_json()
     num = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     txt = lambda v: v if isinstance(v, str) else None
     return ProvisionRow(
         doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1], quote=p.quote, sentence=p.sentence,
-        section=p.section, jurisdiction=p.jurisdiction, subject=p.subject, indicator=p.indicator,
+        section=p.section, jurisdiction=p.jurisdiction,
+        jurisdiction_id=(jurisdiction_ids or {}).get(p.jurisdiction) if p.jurisdiction else None,
+        subject=p.subject, indicator=p.indicator,
         approx=bool(p.approx), confidence=float(p.confidence), op=p.op, value_num=num(p.value),
         value_max_num=num(p.value_max), value_text=txt(p.value), value_max_text=txt(p.value_max), unit=p.unit,
         per=p.per, base=p.base, sanction=p.sanction, polarity=p.polarity, target=p.target,
@@ -96,11 +221,14 @@ def _provision_row(p) -> ProvisionRow:
 
 
 def provisions_of(session: Session, document_ids: list[int]) -> list[dict]:
-    """Exported records of the given documents, in document and span order."""
-    if not document_ids:
-        return []
-    rows = session.scalars(
-        select(ProvisionRow).where(ProvisionRow.document_id.in_(document_ids))
-        .order_by(ProvisionRow.doc, ProvisionRow.span_start, ProvisionRow.span_end, ProvisionRow.id)
-    ).all()
-    return [r.record for r in rows]
+    """Exported records of the given documents, in document and span order. Sorted
+    here, not by the database, so that every backend and collation gives the same bytes."""
+    rows, document_ids = [], list(dict.fromkeys(document_ids))
+    for i in range(0, len(document_ids), 1000):  # bound the bind parameters of one statement
+        rows += session.execute(
+            select(ProvisionRow.doc, ProvisionRow.span_start, ProvisionRow.span_end, ProvisionRow.id,
+                   ProvisionRow.record)
+            .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
+        ).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return [r[4] for r in rows]
