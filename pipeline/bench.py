@@ -1,15 +1,43 @@
 """Benchmarks: measured in one run, printed as figures, never asserted in tests.
 
-Extraction cost is compared with jieba's own segmentation of the same text: the
-spaCy Doc is built by jieba, and everything our components add is measured beside it.
+`policyx bench` builds corpora from the shipped seeds (jurisdiction names and the
+order of paragraphs varied per document, so no two files are alike), runs the real
+`policyx run` on each in a fresh database, and reports documents/s, characters/s and
+peak RSS of the whole process tree, plus the ratios the project targets.
 """
 from __future__ import annotations
 
+import random
+import re
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.records import DocumentMeta, Segmentation
+
+PLACES = ["甲", "乙", "丙", "丁", "东湖", "西山", "南岭", "北川", "青石", "白沙", "金水", "银川", "长林", "新安", "永和",
+          "平阳", "安溪", "龙泉", "云溪", "清河", "兴隆", "太平", "长乐", "福田", "瑞安", "宁远", "广丰", "富顺"]
+SUFFIXES = ["市", "县", "区", "镇"]
+
+
+@dataclass
+class RunFigures:
+    label: str
+    documents: int
+    characters: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.documents / self.seconds
+
+    @property
+    def chars_per_s(self) -> float:
+        return self.characters / self.seconds
 
 
 @dataclass
@@ -22,6 +50,121 @@ class ExtractionCost:
     @property
     def ratio(self) -> float:
         return self.extraction_seconds / self.jieba_seconds if self.jieba_seconds else float("inf")
+
+
+def seed_texts(corpus: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+
+
+def vary(text: str, rng: random.Random) -> str:
+    """Another jurisdiction's version of a document: names swapped, paragraphs
+    (outside numbered articles) shuffled a little."""
+    place = rng.choice(PLACES) + rng.choice(PLACES)
+    text = re.sub(r"X{1,3}(?=[市县区镇])|武定|宜春|梅州|吉林", place, text)
+    lines = text.split("\n")
+    body = lines[2:]
+    for _ in range(max(1, len(body) // 8)):
+        i, j = rng.randrange(len(body)), rng.randrange(len(body))
+        if not re.match(r"第.{1,4}[章条篇]", body[i]) and not re.match(r"第.{1,4}[章条篇]", body[j]):
+            body[i], body[j] = body[j], body[i]
+    return "\n".join(lines[:2] + body) + f"\n({place}{rng.choice(SUFFIXES)}办公室 {rng.randrange(10**6)})\n"
+
+
+def make_txt(out: Path, n: int, corpus: Path, seed: int = 0) -> int:
+    rng = random.Random(seed)
+    texts = seed_texts(corpus)
+    out.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for i in range(n):
+        t = vary(texts[i % len(texts)], rng)
+        chars += len(t)
+        (out / f"doc{i:05d}.txt").write_text(t, encoding="utf-8")
+    return chars
+
+
+def make_docx(out: Path, n: int, corpus: Path, seed: int = 1) -> int:
+    from docx import Document
+
+    rng = random.Random(seed)
+    texts = seed_texts(corpus)
+    out.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for i in range(n):
+        t = vary(texts[i % len(texts)], rng)
+        chars += len(t)
+        d = Document()
+        for line in t.split("\n"):
+            d.add_paragraph(line)
+        d.save(str(out / f"doc{i:04d}.docx"))
+    return chars
+
+
+def make_pdf(out: Path, n: int, corpus: Path, seed: int = 2) -> int:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from xml.sax.saxutils import escape
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK", firstLineIndent=24)
+    rng = random.Random(seed)
+    texts = seed_texts(corpus)
+    out.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for i in range(n):
+        t = vary(texts[i % len(texts)], rng)
+        chars += len(t)
+        doc = SimpleDocTemplate(str(out / f"doc{i:04d}.pdf"), pagesize=A4)
+        doc.build([Paragraph(escape(line), style) for line in t.split("\n") if line.strip()])
+    return chars
+
+
+def timed_run(label: str, folder: Path, chars: int, workers: int) -> RunFigures:
+    """`policyx run` in a subprocess on a fresh SQLite database; RSS of the whole tree
+    (workers included) is sampled while it runs."""
+    import psutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--db", f"sqlite:///{tmp}/b.db",
+               "--out", f"{tmp}/out", "--quiet", "--workers", str(workers)]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                cwd=Path(__file__).resolve().parents[1])
+        ps, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None:
+            try:
+                tree = [ps, *ps.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        seconds = time.perf_counter() - t0
+    n = sum(1 for _ in folder.iterdir())
+    return RunFigures(label, n, chars, seconds, peak / 2**20)
+
+
+def jieba_seconds(folder: Path) -> float:
+    import jieba
+
+    jieba.initialize()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    t0 = time.perf_counter()
+    for t in texts:
+        jieba.lcut(t)
+    return time.perf_counter() - t0
+
+
+def pdfplumber_seconds(folder: Path) -> float:
+    import pdfplumber
+
+    t0 = time.perf_counter()
+    for p in sorted(folder.glob("*.pdf")):
+        with pdfplumber.open(p) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+    return time.perf_counter() - t0
 
 
 def prepare(paths: list[Path]) -> list[tuple[Segmentation, DocumentMeta, list[DocumentMeta]]]:
@@ -63,3 +206,40 @@ def extraction_cost(paths: list[Path], repeat: int = 5) -> ExtractionCost:
             t_jieba += t1 - t0
             t_extract += t2 - t1
     return ExtractionCost(len(docs) * repeat, chars, t_jieba, t_extract)
+
+
+def full_bench(corpus: Path, work: Path, txt_sizes=(1000, 10000), office_size: int = 200, report=print) -> dict:
+    """Every figure of the benchmark, measured in this one run."""
+    figures: dict = {}
+    txt = {}
+    for n in txt_sizes:
+        folder = work / f"txt{n}"
+        chars = make_txt(folder, n, corpus)
+        txt[n] = (folder, chars)
+    small, large = txt_sizes[0], txt_sizes[-1]
+    one = timed_run(f"txt {small} (1 worker)", txt[small][0], txt[small][1], workers=1)
+    two = timed_run(f"txt {small} (2 workers)", txt[small][0], txt[small][1], workers=2)
+    big = timed_run(f"txt {large} (2 workers)", txt[large][0], txt[large][1], workers=2)
+    for f in (one, two, big):
+        report(f"{f.label:24} {f.documents:6d} docs {f.seconds:8.1f}s {f.docs_per_s:8.1f} docs/s "
+               f"{f.chars_per_s:10.0f} chars/s peak RSS {f.peak_rss_mb:7.1f} MB")
+    figures["txt"] = [one, two, big]
+    jb = jieba_seconds(txt[small][0])
+    figures["txt_vs_jieba"] = one.seconds / jb
+    figures["rss_ratio"] = big.peak_rss_mb / two.peak_rss_mb
+    figures["speedup_2_workers"] = one.seconds / two.seconds
+    docx_dir, pdf_dir = work / "docx", work / "pdf"
+    dchars = make_docx(docx_dir, office_size, corpus)
+    pchars = make_pdf(pdf_dir, office_size, corpus)
+    d = timed_run(f"docx {office_size} (1 worker)", docx_dir, dchars, workers=1)
+    p = timed_run(f"pdf {office_size} (1 worker)", pdf_dir, pchars, workers=1)
+    for f in (d, p):
+        report(f"{f.label:24} {f.documents:6d} docs {f.seconds:8.1f}s {f.docs_per_s:8.1f} docs/s "
+               f"{f.chars_per_s:10.0f} chars/s peak RSS {f.peak_rss_mb:7.1f} MB")
+    figures["office"] = [d, p]
+    figures["pdf_vs_pdfplumber"] = p.seconds / pdfplumber_seconds(pdf_dir)
+    report(f"end-to-end TXT / jieba-only segmentation: {figures['txt_vs_jieba']:.2f} (target <= 3)")
+    report(f"PDF end-to-end / pdfplumber-only extraction: {figures['pdf_vs_pdfplumber']:.2f} (target <= 1.3)")
+    report(f"peak RSS {large} / {small} documents: {figures['rss_ratio']:.2f} (target <= 1.2)")
+    report(f"speed-up 2 workers vs 1: {figures['speedup_2_workers']:.2f}")
+    return figures

@@ -28,6 +28,9 @@ def run(
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for rules.jsonl and other exports.")] = Path("outputs"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes on this machine.")] = 1,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds one document may take before it is failed.")] = 120,
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://HOST:PORT) to run on a cluster.")] = None,
 ) -> None:
     """Process documents into the database and write exports; exit 1 if any failed."""
     from pipeline.corpus import run_corpus
@@ -37,16 +40,17 @@ def run(
     if missing:
         err.print(f"[red]error:[/] no such file or directory: {', '.join(map(str, missing))}")
         raise typer.Exit(2)
-    summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err)
+    summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
+                         workers=workers, timeout=timeout, scheduler=scheduler)
     for failure in summary.failures:
-        err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False)
+        err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False, soft_wrap=True)
     table = Table(title=f"policyx {__version__}: {summary.total} documents")
     for col in ("format", "ok", "unchanged", "failed", "provisions"):
         table.add_column(col, justify="right" if col != "format" else "left")
     for fmt, c in sorted(summary.by_format.items()):
         table.add_row(fmt, str(c["ok"]), str(c["unchanged"]), str(c["failed"]), str(c["provisions"]))
     err.print(table)
-    err.print(f"database: {summary.db_url}\nexports: {', '.join(str(p) for p in summary.exports)}", highlight=False)
+    err.print(f"database: {summary.db_url}\nexports: {', '.join(str(p) for p in summary.exports)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1 if summary.failures else 0)
 
 

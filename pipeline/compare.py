@@ -61,28 +61,42 @@ def unit_of_comparison(record: dict) -> tuple:
 
 
 def align_indicators(records: list[dict]) -> list[dict]:
-    """Give provisions the curated vocabulary left unlabeled-for-comparison a shared
-    label when their own labels are alike (same kind and unit, bigram Jaccard ≥ 0.6)."""
+    """Give provisions the curated vocabulary did not label a shared label when their
+    own labels are alike (same kind and unit, bigram Jaccard ≥ 0.6) across documents."""
+    mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r))
+                              for r in records)
+    for r in records:
+        key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
+        if key in mapping:
+            r["indicator"] = mapping[key]
+    return records
+
+
+def label_alignment(items) -> dict[tuple, str]:
+    """(kind, unit, sanction, label) -> the shared label, computed over distinct labels
+    (not records), so it stays cheap and small however large the corpus."""
     from extractors.indicators import is_curated
 
-    loose = [r for r in records if r.get("indicator") and not is_curated(r["indicator"])]
-    groups: list[list[dict]] = []
-    for r in loose:
-        key = (r["kind"], r.get("unit"), r.get("sanction"))
+    units: dict[tuple, set] = defaultdict(set)
+    for kind, unit, sanction, label, where in items:
+        if label and not is_curated(label):
+            units[(kind, unit, sanction, label)].add(where)
+    groups: list[list[tuple]] = []
+    for key in sorted(units, key=lambda k: (-len(units[k]), str(k))):
         for g in groups:
             head = g[0]
-            if (head["kind"], head.get("unit"), head.get("sanction")) == key and \
-                    _similar(_label_text(head), _label_text(r)) >= SIMILARITY:
-                g.append(r)
+            if head[:3] == key[:3] and _similar(head[3], key[3]) >= SIMILARITY:
+                g.append(key)
                 break
         else:
-            groups.append([r])
+            groups.append([key])
+    mapping = {}
     for g in groups:
-        if len({unit_of_comparison(r) for r in g}) > 1:
-            label = Counter(r["indicator"] for r in g).most_common(1)[0][0]
-            for r in g:
-                r["indicator"] = label
-    return records
+        where = set().union(*(units[k] for k in g))
+        if len(g) > 1 and len(where) > 1:
+            for k in g:
+                mapping[k] = g[0][3]
+    return mapping
 
 
 def _label_text(r: dict) -> str:

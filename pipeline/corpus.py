@@ -8,16 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from models.db import Run, database_url, session_factory
 from pipeline import __version__
-from pipeline.compare import align_indicators
+from pipeline.compare import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
-from pipeline.run import DocumentResult, iter_files, process_document
-from pipeline.store import is_unchanged, provisions_of, save_result
+from pipeline.run import DocumentResult, iter_files
+from pipeline.store import document_name, indicator_keys, is_unchanged, provisions_of, save_result
+from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
 
 @dataclass
@@ -39,7 +41,11 @@ class RunSummary:
 
 
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
-               show_progress: bool = False, console: Console | None = None) -> RunSummary:
+               show_progress: bool = False, console: Console | None = None, workers: int = 1,
+               timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None) -> RunSummary:
+    """Process every supported file under `paths`: unchanged files are skipped by content
+    hash, the rest run in worker processes (or on a Dask cluster) and each result is
+    stored in its own transaction as it arrives; then the exports are written."""
     url = database_url(db_url)
     Session = session_factory(url)
     with Session.begin() as s:
@@ -53,9 +59,20 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
                         disable=not show_progress, transient=True)
     with progress:
         task = progress.add_task("processing", total=len(files), name="")
+        todo = []
         for path in files:
-            progress.update(task, name=path.name[:40])
-            _one(Session, path, run.id, summary)
+            if _unchanged(Session, path, summary):
+                progress.advance(task)
+            else:
+                todo.append(path)
+        if scheduler:
+            from pipeline.distributed import process_on_dask
+            results = process_on_dask(todo, scheduler)
+        else:
+            results = process_many(todo, workers=workers, timeout=timeout)
+        for result in results:
+            progress.update(task, name=Path(result.path).name[:40])
+            _store(Session, result, run.id, summary)
             progress.advance(task)
     summary.failures += walk_errors
     with Session.begin() as s:
@@ -64,27 +81,30 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         run.n_ok = sum(c["ok"] for c in summary.by_format.values())
         run.n_unchanged = sum(c["unchanged"] for c in summary.by_format.values())
         run.n_failed = len(summary.failures)
-        records = align_indicators(provisions_of(s, summary.document_ids))
-    summary.exports.append(write_jsonl(out_dir, "rules.jsonl", records))
+    summary.exports += export_run(Session, summary.document_ids, out_dir)
     return summary
 
 
-def _one(Session, path: Path, run_id: int, summary: RunSummary) -> None:
+def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
     fmt = FORMATS.get(path.suffix.lower(), "other")
-    counts = summary.by_format[fmt]
     summary.total += 1
     try:
         sha = file_sha256(path)
-        with Session() as s:
-            existing = is_unchanged(s, str(path), sha)
-            if existing is not None:
-                counts["unchanged"] += 1
-                counts["provisions"] += len(existing.provisions)
-                summary.document_ids.append(existing.id)
-                return
     except OSError:
-        pass  # process_document reports the cause
-    result: DocumentResult = process_document(path)
+        return False  # the worker reports the cause
+    with Session() as s:
+        existing = is_unchanged(s, str(path), sha)
+        if existing is None:
+            return False
+        counts = summary.by_format[fmt]
+        counts["unchanged"] += 1
+        counts["provisions"] += len(existing.provisions)
+        summary.document_ids.append(existing.id)
+        return True
+
+
+def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary) -> None:
+    counts = summary.by_format[result.format or FORMATS.get(Path(result.path).suffix.lower(), "other")]
     with Session.begin() as s:
         doc = save_result(s, result, run_id)
         doc_id = doc.id
@@ -94,10 +114,30 @@ def _one(Session, path: Path, run_id: int, summary: RunSummary) -> None:
         summary.document_ids.append(doc_id)
     else:
         counts["failed"] += 1
-        summary.failures.append(Failure(str(path), result.error))
+        summary.failures.append(Failure(result.path, result.error))
 
 
-def write_jsonl(out_dir: Path, name: str, records: list[dict]) -> Path:
+def export_run(Session, document_ids: list[int], out_dir: Path) -> list[Path]:
+    """rules.jsonl of the run's documents with aligned indicators, streamed one
+    batch of documents at a time so memory does not grow with the corpus."""
+    ids = list(dict.fromkeys(document_ids))
+    with Session() as s:
+        ids = sorted(ids, key=lambda i: document_name(s, i))
+        mapping = label_alignment(indicator_keys(s, ids))
+
+    def records():
+        for i in range(0, len(ids), 200):
+            with Session() as s:
+                for r in provisions_of(s, ids[i:i + 200]):
+                    key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
+                    if key in mapping:
+                        r = {**r, "indicator": mapping[key]}
+                    yield r
+
+    return [write_jsonl(out_dir, "rules.jsonl", records())]
+
+
+def write_jsonl(out_dir: Path, name: str, records: Iterable[dict]) -> Path:
     """Write atomically inside out_dir; `name` is ours, never taken from a document."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / name

@@ -232,3 +232,21 @@ def provisions_of(session: Session, document_ids: list[int]) -> list[dict]:
         ).all()
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     return [r[4] for r in rows]
+
+
+def document_name(session: Session, document_id: int) -> str:
+    return session.get(Document, document_id).name
+
+
+def indicator_keys(session: Session, document_ids: list[int]):
+    """(kind, unit, sanction, indicator, unit of comparison) of every provision of the
+    given documents: what indicator alignment needs, without loading whole records."""
+    for i in range(0, len(document_ids), 1000):
+        rows = session.execute(
+            select(ProvisionRow.kind, ProvisionRow.unit, ProvisionRow.sanction, ProvisionRow.indicator,
+                   ProvisionRow.doc, ProvisionRow.section)
+            .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
+        ).all()
+        for kind, unit, sanction, indicator, doc, section in rows:
+            head = (section or "").split(" > ")[0]
+            yield kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else "")

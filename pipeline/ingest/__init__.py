@@ -20,6 +20,8 @@ def read_source(path: Path) -> SourceText:
     """Read any supported file into its SourceText."""
     path = Path(path)
     fmt = detect_format(path)
+    if path.is_symlink() and not path.exists():
+        raise IngestError("broken or looping symbolic link")
     if not path.is_file():
         raise IngestError("not a regular file")
     if fmt == "txt":
