@@ -105,14 +105,21 @@ def compare(
 
 @app.command()
 def bench(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="TXT/DOCX/PDF files or folders (default: corpus/).")] = None,
-    repeat: Annotated[int, typer.Option(help="Passes over the documents.")] = 5,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Seed documents (default: corpus/).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Build 1k/10k TXT and DOCX/PDF corpora and time whole runs.")] = False,
+    sizes: Annotated[str, typer.Option(help="TXT corpus sizes for --full, comma-separated.")] = "1000,10000",
+    office: Annotated[int, typer.Option(help="DOCX and PDF documents each for --full.")] = 200,
+    work: Annotated[Optional[Path], typer.Option(help="Folder for the generated corpora (default: a temp folder).")] = None,
+    repeat: Annotated[int, typer.Option(help="Passes over the documents for the extraction measure.")] = 5,
 ) -> None:
-    """Measure extraction time against jieba's segmentation of the same text."""
-    from pipeline.bench import extraction_cost
+    """Speed and memory figures, measured in one run (a benchmark, never a test)."""
+    import tempfile
+
+    from pipeline.bench import extraction_cost, full_bench
     from pipeline.run import iter_files
 
-    files = [p for p in iter_files(paths or [Path("corpus")]) if p.suffix.lower() == ".txt"]
+    roots = paths or [Path("corpus")]
+    files = [p for p in iter_files(roots) if p.suffix.lower() == ".txt"]
     if not files:
         err.print("[red]error:[/] no TXT documents to measure")
         raise typer.Exit(2)
@@ -120,6 +127,11 @@ def bench(
     out.print(f"extraction vs jieba: {cost.documents} documents, {cost.characters} characters; "
               f"jieba {cost.jieba_seconds:.3f}s, extraction {cost.extraction_seconds:.3f}s, "
               f"ratio {cost.ratio:.2f} (target <= 2)", highlight=False)
+    if full:
+        corpus = roots[0] if roots[0].is_dir() else roots[0].parent
+        with tempfile.TemporaryDirectory() as tmp:
+            full_bench(corpus, work or Path(tmp), tuple(int(x) for x in sizes.split(",")), office,
+                       report=lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
 if __name__ == "__main__":
