@@ -5,6 +5,7 @@ into Provision records with source spans.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def sanctions_component(doc: Doc) -> Doc:
 def _is_heading(seg, text: str, start: int, end: int) -> bool:
     section = seg.section_at(start)
     sentence = text[start:end].rstrip("。;；:： ")
-    return section is not None and len(sentence) <= 30 and section.title == sentence
+    # the text after 第X条 is the article itself; only outline items and headings have titles
+    return (section is not None and section.kind in ("item", "heading", "chapter", "part", "section")
+            and len(sentence) <= 30 and section.title == sentence and not re.search(r"[,，]", sentence))
 
 
 @Language.component("policyx_provisions")

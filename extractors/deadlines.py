@@ -17,8 +17,15 @@ import yaml
 from extractors.numbers import parse_int_zh
 
 DATA = Path(__file__).parent / "data" / "deadlines.yaml"
-PER = {"每年": "year", "每年度": "year", "每季度": "quarter", "每个季度": "quarter", "每季度首月": "quarter",
-       "每半年": "half-year", "每月": "month"}
+PER = {"每年": "year", "每年度": "year", "每季度": "quarter", "每个季度": "quarter", "每半年": "half-year",
+       "每月": "month"}
+
+
+def _per(every: str | None) -> str | None:
+    """每季度最后一个月 recurs quarterly, like 每季度."""
+    if not every:
+        return None
+    return PER.get(every) or ("quarter" if every.startswith("每季度") else None)
 
 
 @dataclass
@@ -79,9 +86,10 @@ def _year_of(year_text: str | None, every: str | None, ctx: YearContext, relativ
     if every:
         return "XXXX"
     if year_text:
-        roc = re.search(r"民国(\d{2,3})", year_text)
-        if roc:  # Taiwan's calendar: 民国113年 is 2024
-            return str(1911 + int(roc.group(1)))
+        roc = re.search(r"民国(\S+?)\s*年", year_text)
+        if roc:  # Taiwan's calendar: 民国113年 (一百十三年) is 2024
+            n = parse_int_zh(roc.group(1))
+            return str(1911 + n) if n else "XXXX"
         m = re.match(r"(\d{4})", year_text)
         if m:
             return m.group(1)
@@ -123,7 +131,7 @@ def find_deadlines(text: str, ctx: YearContext = YearContext()) -> list[Deadline
         year = _year_of(m.group("year"), m.group("every"), ctx, False)
         m1, m2 = _num(m.group("m1")), _num(m.group("m2"))
         if m1 and m2 and m1 < m2:
-            add(Deadline(m.start(), m.end(), "range", f"{year}-{m1:02d}", f"{year}-{m2:02d}", PER.get(m.group("every") or "")))
+            add(Deadline(m.start(), m.end(), "range", f"{year}-{m1:02d}", f"{year}-{m2:02d}", _per(m.group("every"))))
     for m in g["festival"].finditer(text):
         md = g["data"]["festivals"][m.group("f")]
         year = str(ctx.schedule) if ctx.schedule else "XXXX"
@@ -154,7 +162,7 @@ def _point_value(m: re.Match, ctx: YearContext, side: str = "start", inherit: re
         year = _year_of(year_text, every, ctx, True)
         return (f"{year}-01" if gd["ep"] == "初" else f"{year}-12"), "month"
     if gd.get("dd") and not gd.get("m"):
-        if not inherit and every != "每季度首月":
+        if not inherit and not (every or "").startswith("每季度"):
             return None
         if inherit and month:
             year = _year_of(year_text, every, ctx, False)
@@ -185,10 +193,12 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
     gd = m.groupdict()
     if gd.get("yp") == "年内" and re.search(r"[\d一二两三四五六七八九十半]$", text[max(0, m.start() - 1):m.start()]):
         return None  # 三年内: a length of time, not this year
-    if gd.get("m") and not gd["m"].isdigit() and not (gd.get("year") or gd.get("d") or gd.get("mp")
+    rng_ahead = g["range_sep"].match(text, m.end())
+    month_range = bool(rng_ahead and re.match(r"[\d一二三四五六七八九十]{1,2}月", text[rng_ahead.end():]))
+    if gd.get("m") and not gd["m"].isdigit() and not (gd.get("year") or gd.get("d") or gd.get("mp") or month_range
                                                         or text[m.start():m.end()].endswith("份")):
         return None  # 一月一调度: a Chinese numeral month must read as a date
-    if gd.get("dd") and not gd.get("m") and gd.get("every") != "每季度首月":
+    if gd.get("dd") and not gd.get("m") and not (gd.get("every") or "").startswith("每季度"):
         return None
     after = text[m.end():m.end() + 12]
     prev = text[max(0, m.start() - 1):m.start()]
@@ -196,7 +206,8 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
         return None
     if gd.get("year") and gd["year"][0].isdigit() and g["metadata_after"].match(after):
         return None  # 2016年10月印发的《…》: when another text was issued
-    if gd.get("year") and gd.get("m") and gd.get("d") and gd["year"][0] not in "今当本明次":
+    if gd.get("year") and gd.get("m") and gd.get("d") and gd["year"][0] not in "今当本明次" and not month_range \
+            and not (rng_ahead and re.match(r"[\d一二三四五六七八九十]{1,3}[日号]", text[rng_ahead.end():])):
         # a full dated day reads as a limit only with 前 or 于/在/到; otherwise it is
         # when the text was signed, adopted or takes effect
         if g["metadata_after"].match(after) or not (g["before"].match(text, m.end()) or (prev and prev in "于在到")):
@@ -218,7 +229,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
             hi = _point_value(tail, ctx, side="end", inherit=m)
             lo = _point_value(m, ctx, side="start")
             if hi and lo:
-                return Deadline(m.start(), tail.end(), "range", lo[0], hi[0], PER.get(gd.get("every") or ""))
+                return Deadline(m.start(), tail.end(), "range", lo[0], hi[0], _per(gd.get("every")))
     b = g["before"].match(text, end)
     if b:
         end, op = b.end(), "<="
@@ -238,7 +249,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
         op = "<="
     if value[1] not in ("年底", "年末", "年前", "年内", "年初", "年中", "half", "month", "day"):
         return None
-    per = PER.get(gd.get("every") or "")
+    per = _per(gd.get("every"))
     if per is None and value[1] in ("年底", "年末", "年初") and op == "=":
         per = "year"
     return Deadline(m.start(), end, op, val, None, per)
@@ -247,7 +258,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
 def _duration(text: str, m: re.Match) -> Deadline | None:
     g = grammar()
     lead, tail = m.group("lead"), m.group("tail")
-    if not tail and lead not in ("限期", "限", "为期", "历时"):
+    if not tail and not (lead and re.fullmatch(r"限期|限|为期|历时|.*为", lead)):
         return None
     if g["not_after"].search(text[max(0, m.start() - 3):m.start()]) or g["not_before"].match(text[m.end():m.end() + 6]):
         return None
@@ -263,7 +274,7 @@ def _duration(text: str, m: re.Match) -> Deadline | None:
         value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
     if value is None:
         return None
-    start = m.start("n") if lead and lead not in ("限期", "限", "为期", "历时") else m.start()
+    start = m.start() if lead and re.fullmatch(r"限期|限|为期|历时", lead) else m.start("n")
     return Deadline(start, m.end(), "within", value, None, None, approx=bool(m.group("approx")))
 
 

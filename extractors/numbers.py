@@ -221,6 +221,10 @@ _POSTFIX_RE = re.compile(r"\s?(?P<w>" + _alt(_POSTFIX_OPS) + ")")
 _POSTFIX_WINDOW = 1 + max(map(len, _POSTFIX_OPS))
 # What may stand between a prefix comparator and its number: no numeral (another
 # quantity) and no punctuation (another clause).
+# A share's base may separate its comparator from the number when it ends in 的:
+# 不超过本机关参加年度考核人数的20%, 不低于本县（市、区）党组织总数的30%.
+_BASE_GAP = 40
+_BASE_GAP_OK = re.compile(r"[^\d,.;:!?，。；：！？\n]{1,%d}的" % _BASE_GAP)
 _GAP_OK = re.compile(r"[^\d,.;:!?()\[\]，。；：、！？（）《》“”\"'\n" + re.escape("".join([*DIGITS, *_MULT])) + "]*")
 
 
@@ -619,7 +623,7 @@ def find_comparator(text: str, q: Quantity) -> Comparison | None:
     ones > / < (Chinese legal usage, see numbers.yaml)."""
     if q.value_max is not None:
         return Comparison("range", q.start, q.end)
-    lo = max(0, q.start - _PREFIX_WINDOW)
+    lo = max(0, q.start - max(_PREFIX_WINDOW, _BASE_GAP + 6))
     t = _fold(text[lo:q.end + _POSTFIX_WINDOW])  # only the window: callers loop over quantities
     qs, qe = q.start - lo, q.end - lo
     start, end, op = qs, qe, q.op
@@ -636,7 +640,8 @@ def find_comparator(text: str, q: Quantity) -> Comparison | None:
         if last is not None:
             cop, max_gap = _PREFIX_OPS[last.group()]
             gap = t[last.end():qs]
-            if len(gap) <= max_gap and _GAP_OK.fullmatch(gap):
+            if (len(gap) <= max_gap and _GAP_OK.fullmatch(gap)) or (
+                    q.kind in ("percent", "permille", "fraction") and _BASE_GAP_OK.fullmatch(gap)):
                 op, start = cop, last.start()
     op = op or post
     if op is None:

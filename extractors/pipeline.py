@@ -94,7 +94,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
                        or indicator_label(text, s0, b.start, b.unit, p.subject))
         p.op, p.value, p.value_max, p.unit, p.per, p.base, p.approx = b.op, b.value, b.value_max, b.unit, b.per, b.base, b.approx
         out.append(p)
+    lengths = [(x.start, x.end) for x in doc._.sanctions or [] if x.duration]
     for d in doc._.deadlines or []:
+        if any(d.start < e and s < d.end for s, e in lengths):
+            continue  # 二年内不予许可: the length belongs to the sanction
         p = base("deadline", d.start, d.end, 0.8)
         p.op, p.value, p.value_max, p.per, p.approx = d.op, d.value, d.value_max, d.per, d.approx
         sent = seg.sentence_at(d.start)

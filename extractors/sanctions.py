@@ -33,16 +33,37 @@ class Sanction:
     unit: str | None = None
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """A vocabulary entry: `evident` False makes a self-evident type need a trigger
+    (罚款 as a bare noun); `requires` must also occur in the sentence (调整 of a person)."""
+
+    kind: str
+    regex: re.Pattern
+    evident: bool | None = None
+    requires: re.Pattern | None = None
+
+
+def _pattern(kind: str, entry) -> Pattern:
+    if isinstance(entry, str):
+        return Pattern(kind, re.compile(entry))
+    return Pattern(kind, re.compile(entry["re"]), entry.get("evident"),
+                   re.compile(entry["requires"]) if entry.get("requires") else None)
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
     raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     return {
-        "types": [(t, re.compile(p)) for t, ps in raw["types"].items() for p in ps],
+        "types": [_pattern(t, p) for t, ps in raw["types"].items() for p in ps],
         "positive": set(raw["positive"]),
         "self_evident": set(raw["self_evident"]),
         "not_before": re.compile(raw["not_before"]),
         "negated": re.compile(raw["negated"]),
         "modifier_after": re.compile(raw["modifier_after"]),
+        "condition_before": re.compile(raw["condition_before"]),
+        "list_intro": re.compile(raw["list_intro"]),
+        "conditions_list": re.compile(raw["conditions_list"]),
         "trigger": re.compile(raw["trigger"]),
         "imposing_before": re.compile(raw["imposing_before"]),
         "merge_gap": re.compile(raw["merge_gap"]),
@@ -54,10 +75,13 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
     end = len(text) if end is None else end
     v = vocabulary()
     hits = []
-    for kind, pattern in v["types"]:
-        for m in pattern.finditer(text, start, end):
+    sentence = text[start:end]
+    for entry in v["types"]:
+        if entry.requires is not None and not entry.requires.search(sentence):
+            continue
+        for m in entry.regex.finditer(text, start, end):
             if m.end() > m.start():
-                hits.append((m.start(), m.end(), kind, m))
+                hits.append((m.start(), m.end(), entry, m))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     chosen: list[tuple[int, int, str, re.Match]] = []
     for h in hits:
@@ -65,19 +89,24 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
             chosen.append(h)
     chosen.sort()
     out: list[Sanction] = []
-    for s, e, kind, m in chosen:
+    for s, e, entry, m in chosen:
+        kind = entry.kind
         if _inside_quote_name(text, s, e) or v["not_before"].match(text[e:e + 6]) \
                 or v["modifier_after"].match(text[e:e + 8]):
             continue
-        if v["negated"].search(text[start:s]):
+        if v["list_intro"].match(text[e:e + 1]) and not v["conditions_list"].search(text[start:e]):
             continue
-        if kind not in v["self_evident"] and not _attached(text, start, s):
+        clause = re.split(r"[,，;；:：]", text[start:s])[-1]
+        if v["negated"].search(text[start:s]) or v["condition_before"].search(clause):
+            continue
+        evident = entry.evident if entry.evident is not None else kind in v["self_evident"]
+        if not evident and not _attached(text, start, s):
             continue
         if out and out[-1].sanction == kind and v["merge_gap"].match(text[out[-1].end:s]):
             out[-1].end = e
             continue
         sanc = Sanction(s, e, kind, "positive" if kind in v["positive"] else "negative")
-        if kind == "promotion_ban" and m.groupdict().get("n"):
+        if kind in ("promotion_ban", "disqualification") and m.groupdict().get("n"):
             n = parse_int_zh(m.group("n"))
             sanc.duration = f"P{n}{'Y' if m.group('u') == '年' else 'M'}" if n else None
         if kind in ("fine", "reward"):

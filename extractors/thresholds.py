@@ -52,6 +52,7 @@ def rules() -> dict:
         "nominal_units": set(raw["nominal_units"]),
         "prescriptive": re.compile(raw["prescriptive"]),
         "time_minimum_ops": set(raw["time_minimum_ops"]),
+        "time_cap_after": raw["time_cap_after"],
         "hedge": re.compile(raw["hedge"]),
         "base": re.compile(raw["base"]),
     }
@@ -117,8 +118,11 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
     if q.kind == "number":
         if q.unit is None or q.unit in r["categorical_units"]:
             return True
-        if q.unit in r["time_units"] and not (comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end):
-            return True  # a minimum length (不少于3天) binds; limits belong to deadlines
+        if q.unit in r["time_units"]:
+            minimum = comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end
+            cap = comp and sentence[q.end:comp.end] == r["time_cap_after"]
+            if not (minimum or cap):
+                return True  # a minimum length (不少于3天) or a cap (以二年为限) binds; limits are deadlines
     before = sentence[:q.start]
     if before.count("《") > before.count("》"):
         return True  # inside a title: 《…(2023—2025年)》
