@@ -83,9 +83,10 @@ def _grade_near(text: str, start: int, end: int, grades: dict[str, str]) -> str 
         return grades[after.group(1)]
     lo = max(0, start - 24)
     best = None
-    for m in re.finditer(r"[“\"]([^”\"]{1,5})[”\"]", text[lo:start]):
-        if m.group(1) in grades and not re.search(r"[。;；,，]", text[lo + m.end():start]):
-            best = grades[m.group(1)]
+    for m in re.finditer(r"[“\"]([^”\"]{1,5})[”\"]|([一二三四五])星级?", text[lo:start]):
+        word = m.group(1) or f"{m.group(2)}星"
+        if word in grades and not re.search(r"[。;；,，]", text[lo + m.end():start]):
+            best = grades[word]
     return best
 
 
