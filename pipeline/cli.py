@@ -134,5 +134,54 @@ def bench(
                        report=lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Option(help="Gold annotations: a folder of *.jsonl or one .jsonl file.")],
+    pred: Annotated[Optional[Path], typer.Option(help="Predicted records (rules.jsonl); default: extract the gold's documents now.")] = None,
+    docs: Annotated[Optional[Path], typer.Option(help="Where the gold's documents are, found by file name (default: the repo's corpus/).")] = None,
+    misses: Annotated[int, typer.Option(min=0, help="Show up to N misses, spurious records and wrong values per kind.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
+) -> None:
+    """Score provisions against gold as PROVISIONS.md defines it (same output as score_provisions.py)."""
+    from rich.markup import escape
+
+    from pipeline import evaluate as ev
+
+    if not gold.exists():
+        err.print(f"[red]error:[/] no such gold folder or file: {escape(str(gold))}", highlight=False)
+        raise typer.Exit(2)
+    if pred is not None and not pred.exists():
+        err.print(f"[red]error:[/] no such prediction file: {escape(str(pred))}", highlight=False)
+        raise typer.Exit(2)
+    try:
+        gold_records = ev.load_records(gold)
+        if not gold_records:
+            err.print(f"[red]error:[/] no gold records in {escape(str(gold))}", highlight=False)
+            raise typer.Exit(2)
+        ev.check_gold(gold_records)
+        if pred is not None:
+            pred_records = ev.load_records(pred)
+        else:
+            docs_dir = docs or Path(__file__).resolve().parents[1] / "corpus"
+            if not docs_dir.is_dir():
+                err.print(f"[red]error:[/] no such documents folder: {escape(str(docs_dir))}", highlight=False)
+                raise typer.Exit(2)
+            found, missing = ev.locate_documents(ev.gold_documents(gold_records), docs_dir)
+            if missing:
+                err.print(f"[red]error:[/] {len(missing)} gold document(s) not found in {escape(str(docs_dir))}: "
+                          f"{escape(', '.join(missing))}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2)
+            pred_records, failures = ev.predict(found.values())
+            for f in failures:
+                err.print(f"[red]failed[/] {escape(f.path)}: {escape(f.error)}", highlight=False, soft_wrap=True)
+            if failures:
+                raise typer.Exit(1)
+        result = ev.score(gold_records, pred_records)
+    except ev.EvaluationError as e:
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    sys.stdout.write(result.to_json() + "\n" if as_json else result.report(misses))
+
+
 if __name__ == "__main__":
     app()
