@@ -31,17 +31,22 @@ def run(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes on this machine.")] = 1,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds one document may take before it is failed.")] = 120,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://HOST:PORT) to run on a cluster.")] = None,
+    exports: Annotated[str, typer.Option(help="all: rules.jsonl, schema, comparison.csv/.xlsx, report.html; "
+                                               "jsonl: rules.jsonl and its schema only (streamed).")] = "all",
 ) -> None:
     """Process documents into the database and write exports; exit 1 if any failed."""
     from pipeline.corpus import run_corpus
 
+    if exports not in ("all", "jsonl"):
+        err.print(f"[red]error:[/] --exports must be all or jsonl, not {exports!r}")
+        raise typer.Exit(2)
     paths = paths or [Path("corpus")]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         err.print(f"[red]error:[/] no such file or directory: {', '.join(map(str, missing))}")
         raise typer.Exit(2)
     summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
-                         workers=workers, timeout=timeout, scheduler=scheduler)
+                         workers=workers, timeout=timeout, scheduler=scheduler, exports=exports)
     for failure in summary.failures:
         err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False, soft_wrap=True)
     table = Table(title=f"policyx {__version__}: {summary.total} documents")

@@ -172,10 +172,19 @@ def value_text(record: dict) -> str:
         extra = record.get("duration") or (f"{num(v)}–{num(vmax)}{unit}" if vmax is not None else
                                            (f"{num(v)}{unit}" if v is not None else ""))
         return f"{record.get('sanction')} {extra}".strip()
+    if unit == "ratio":  # a:b stored as a/b
+        unit, v, vmax = "", f"{num(v)}:1", (f"{num(vmax)}:1" if vmax is not None else None)
     if op == "range":
         return f"{num(v)}–{num(vmax)}{unit}{per}"
-    symbol = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "within": "within"}.get(op or "", op or "")
+    if op == "within":
+        return f"within {_duration_words(str(v))}"
+    symbol = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(op or "", op or "")
     return f"{symbol}{num(v)}{unit}{per}"
+
+
+def _duration_words(value: str) -> str:
+    m = re.fullmatch(r"P(\d+(?:\.\d+)?)([YMWD])", value)
+    return f"{m.group(1)}{ {'Y': '年', 'M': '个月', 'W': '周', 'D': '日'}[m.group(2)] }" if m else value
 
 
 def _direction(records: list[dict]) -> int:

@@ -1,9 +1,6 @@
 """The corpus loop: walk inputs, process each document, store it, write exports."""
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,7 +15,7 @@ from pipeline import __version__
 from pipeline.compare import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
 from pipeline.run import DocumentResult, iter_files
-from pipeline.store import document_name, indicator_keys, is_unchanged, provisions_of, save_result
+from pipeline.store import document_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
 
@@ -42,7 +39,7 @@ class RunSummary:
 
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
                show_progress: bool = False, console: Console | None = None, workers: int = 1,
-               timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None) -> RunSummary:
+               timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None, exports: str = "all") -> RunSummary:
     """Process every supported file under `paths`: unchanged files are skipped by content
     hash, the rest run in worker processes (or on a Dask cluster) and each result is
     stored in its own transaction as it arrives; then the exports are written."""
@@ -81,7 +78,7 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         run.n_ok = sum(c["ok"] for c in summary.by_format.values())
         run.n_unchanged = sum(c["unchanged"] for c in summary.by_format.values())
         run.n_failed = len(summary.failures)
-    summary.exports += export_run(Session, summary.document_ids, out_dir)
+    summary.exports += export_run(Session, summary.document_ids, out_dir, exports)
     return summary
 
 
@@ -117,12 +114,17 @@ def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary) ->
         summary.failures.append(Failure(result.path, result.error))
 
 
-def export_run(Session, document_ids: list[int], out_dir: Path) -> list[Path]:
-    """rules.jsonl of the run's documents with aligned indicators, streamed one
-    batch of documents at a time so memory does not grow with the corpus."""
+def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "all") -> list[Path]:
+    """The run's exports with aligned indicators. rules.jsonl is streamed one batch of
+    documents at a time; the comparison tables and the report (exports="all") need the
+    records and the source texts of the run in memory."""
+    from pipeline.export import SCHEMA, write_exports, write_rules_jsonl
+    from pipeline.export.files import write_text
+
     ids = list(dict.fromkeys(document_ids))
     with Session() as s:
-        ids = sorted(ids, key=lambda i: document_name(s, i))
+        names = document_names(s, ids)
+        ids.sort(key=lambda i: names[i])
         mapping = label_alignment(indicator_keys(s, ids))
 
     def records():
@@ -130,20 +132,11 @@ def export_run(Session, document_ids: list[int], out_dir: Path) -> list[Path]:
             with Session() as s:
                 for r in provisions_of(s, ids[i:i + 200]):
                     key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
-                    if key in mapping:
-                        r = {**r, "indicator": mapping[key]}
-                    yield r
+                    yield {**r, "indicator": mapping[key]} if key in mapping else r
 
-    return [write_jsonl(out_dir, "rules.jsonl", records())]
-
-
-def write_jsonl(out_dir: Path, name: str, records: Iterable[dict]) -> Path:
-    """Write atomically inside out_dir; `name` is ours, never taken from a document."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / name
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    os.replace(tmp, target)
-    return target
+    if exports == "jsonl":
+        return [write_rules_jsonl(out_dir, records()),
+                write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
+    with Session() as s:
+        sources = source_texts(s, ids)
+    return write_exports(out_dir, list(records()), sources)

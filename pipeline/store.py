@@ -234,8 +234,21 @@ def provisions_of(session: Session, document_ids: list[int]) -> list[dict]:
     return [r[4] for r in rows]
 
 
-def document_name(session: Session, document_id: int) -> str:
-    return session.get(Document, document_id).name
+def document_names(session: Session, document_ids: list[int]) -> dict[int, str]:
+    out = {}
+    for i in range(0, len(document_ids), 1000):
+        out.update(session.execute(select(Document.id, Document.name)
+                                   .where(Document.id.in_(document_ids[i:i + 1000]))).all())
+    return out
+
+
+def source_texts(session: Session, document_ids: list[int]) -> dict[str, str]:
+    """Document name -> source text, for showing provisions in context."""
+    out = {}
+    for i in range(0, len(document_ids), 200):
+        out.update(session.execute(select(Document.name, Document.source_text)
+                                   .where(Document.id.in_(document_ids[i:i + 200]))).all())
+    return out
 
 
 def indicator_keys(session: Session, document_ids: list[int]):

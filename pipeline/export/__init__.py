@@ -1,0 +1,58 @@
+"""Exports of a run: the rule database as files people and programs open directly.
+
+`write_exports` writes, into out_dir and under fixed names only (never a name taken
+from a document), each file atomically:
+
+- rules.jsonl        one provision record per line (the contract, PROVISIONS.md)
+- rules.schema.json  JSON Schema (draft 2020-12) of that record, for consumers to validate
+- comparison.csv     compare()'s rows, UTF-8 with BOM so Excel shows Chinese
+- comparison.xlsx    an overview sheet plus one sheet per indicator
+- report.html        one offline page: overview, comparison tables and charts, sources
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.export.files import atomic_path, target_path, write_text
+
+SCHEMA = Path(__file__).parent / "rules.schema.json"
+EXPORT_NAMES = ("rules.jsonl", "rules.schema.json", "comparison.csv", "comparison.xlsx", "report.html")
+
+__all__ = ["write_exports", "write_rules_jsonl", "load_schema", "SCHEMA", "EXPORT_NAMES"]
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def write_rules_jsonl(out_dir: Path, records: Iterable[dict], name: str = "rules.jsonl") -> Path:
+    """One record per line, Chinese kept as is (ensure_ascii=False), written atomically."""
+    with atomic_path(out_dir, name) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            for r in records:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return target_path(out_dir, name)
+
+
+def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str]) -> list[Path]:
+    """Write every export of `records` into out_dir and return their paths.
+
+    `sources` maps a record's `doc` to its source text (source[span[0]:span[1]] ==
+    quote); documents missing from it are shown without context in the report.
+    """
+    from pipeline.compare import compare, comparison_rows
+    from pipeline.export.report import render_report
+    from pipeline.export.tables import write_csv, write_xlsx
+
+    out_dir = Path(out_dir)
+    records = list(records)
+    paths = [write_rules_jsonl(out_dir, records),
+             write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
+    comparisons = compare(records)
+    rows = comparison_rows(comparisons)
+    paths.append(write_csv(out_dir, rows))
+    paths.append(write_xlsx(out_dir, comparisons, rows))
+    paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons)))
+    return paths
