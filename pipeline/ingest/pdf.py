@@ -104,7 +104,7 @@ def _extract(path: Path) -> list[list[Line]]:
             cid = total = 0
             for i, page in enumerate(pdf.pages):
                 lines = []
-                for d in page.dedupe_chars().extract_text_lines(strip=True, return_chars=True):
+                for d in page.extract_text_lines(strip=True, return_chars=True):
                     chars = d.get("chars") or []
                     if not d["text"].strip() or not chars:
                         continue
