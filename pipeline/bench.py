@@ -70,13 +70,18 @@ def vary(text: str, rng: random.Random) -> str:
     return "\n".join(lines[:2] + body) + f"\n({place}{rng.choice(SUFFIXES)}办公室 {rng.randrange(10**6)})\n"
 
 
-def make_txt(out: Path, n: int, corpus: Path, seed: int = 0) -> int:
+def variants(n: int, corpus: Path, seed: int):
+    """n varied documents built from the seeds, in a repeatable order."""
     rng = random.Random(seed)
     texts = seed_texts(corpus)
+    for i in range(n):
+        yield i, vary(texts[i % len(texts)], rng)
+
+
+def make_txt(out: Path, n: int, corpus: Path, seed: int = 0) -> int:
     out.mkdir(parents=True, exist_ok=True)
     chars = 0
-    for i in range(n):
-        t = vary(texts[i % len(texts)], rng)
+    for i, t in variants(n, corpus, seed):
         chars += len(t)
         (out / f"doc{i:05d}.txt").write_text(t, encoding="utf-8")
     return chars
@@ -85,12 +90,9 @@ def make_txt(out: Path, n: int, corpus: Path, seed: int = 0) -> int:
 def make_docx(out: Path, n: int, corpus: Path, seed: int = 1) -> int:
     from docx import Document
 
-    rng = random.Random(seed)
-    texts = seed_texts(corpus)
     out.mkdir(parents=True, exist_ok=True)
     chars = 0
-    for i in range(n):
-        t = vary(texts[i % len(texts)], rng)
+    for i, t in variants(n, corpus, seed):
         chars += len(t)
         d = Document()
         for line in t.split("\n"):
@@ -100,21 +102,19 @@ def make_docx(out: Path, n: int, corpus: Path, seed: int = 1) -> int:
 
 
 def make_pdf(out: Path, n: int, corpus: Path, seed: int = 2) -> int:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK", firstLineIndent=24)
-    rng = random.Random(seed)
-    texts = seed_texts(corpus)
     out.mkdir(parents=True, exist_ok=True)
     chars = 0
-    for i in range(n):
-        t = vary(texts[i % len(texts)], rng)
+    for i, t in variants(n, corpus, seed):
         chars += len(t)
         doc = SimpleDocTemplate(str(out / f"doc{i:04d}.pdf"), pagesize=A4)
         doc.build([Paragraph(escape(line), style) for line in t.split("\n") if line.strip()])
