@@ -122,13 +122,14 @@ def make_pdf(out: Path, n: int, corpus: Path, seed: int = 2) -> int:
 
 
 def timed_run(label: str, folder: Path, chars: int, workers: int) -> RunFigures:
-    """`policyx run` in a subprocess on a fresh SQLite database; RSS of the whole tree
-    (workers included) is sampled while it runs."""
+    """`policyx run` in a subprocess on a fresh SQLite database, exporting rules.jsonl
+    (streamed; the comparison report is a per-corpus cost measured apart); RSS of the
+    whole tree (workers included) is sampled while it runs."""
     import psutil
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--db", f"sqlite:///{tmp}/b.db",
-               "--out", f"{tmp}/out", "--quiet", "--workers", str(workers)]
+               "--out", f"{tmp}/out", "--quiet", "--workers", str(workers), "--exports", "jsonl"]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 cwd=Path(__file__).resolve().parents[1])
