@@ -73,19 +73,23 @@ class OffsetMap:
         """Compact form for storage: [position, start, end, count, step] runs where
         step 1 is a copied stretch and step 0 a replacement sharing one source span."""
         runs: list[list[int]] = []
-        s, e = self.starts, self.ends
-        for i in range(len(s)):
-            if runs:
-                pos, rs, re_, n, step = runs[-1]
-                if n == 1 and s[i] == rs + 1 and e[i] == re_ + 1 and e[i] - s[i] == 1:
-                    runs[-1][4] = step = 1
-                if step == 1 and s[i] == rs + n and e[i] == re_ + n and e[i] - s[i] == 1:
-                    runs[-1][3] += 1
+        run = None
+        rs = re_ = n = step = 0
+        for i, (s, e) in enumerate(zip(self.starts, self.ends)):
+            if run is not None:
+                if n == 1 and s == rs + 1 and e == re_ + 1 and e - s == 1:
+                    run[4] = step = 1
+                if step == 1 and s == rs + n and e == re_ + n and e - s == 1:
+                    n += 1
+                    run[3] = n
                     continue
-                if step == 0 and n >= 1 and s[i] == rs and e[i] == re_:
-                    runs[-1][3] += 1
+                if step == 0 and s == rs and e == re_:
+                    n += 1
+                    run[3] = n
                     continue
-            runs.append([i, s[i], e[i], 1, 0])
+            run = [i, s, e, 1, 0]
+            runs.append(run)
+            rs, re_, n, step = s, e, 1, 0
         return runs
 
     @classmethod
