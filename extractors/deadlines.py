@@ -53,7 +53,7 @@ def grammar() -> dict:
     mp = "|".join(sorted(d["month_parts"], key=len, reverse=True))
     point = (rf"(?P<every>{d['every']})?(?P<year>{d['year']})?"
              rf"(?:(?P<m>{d['month']})月份?(?:(?P<d>{d['day']})[日号]|(?P<mp>{mp}))?"
-             rf"|(?P<half>上半年|下半年)|(?P<yp>年底|年末|年初|年内|年中)"
+             rf"|(?P<half>上半年|下半年)|(?P<quarter>第[一二三四1-4]季度)|(?P<yp>年底|年末|年初|年内|年中)"
              rf"|(?P<ep>初|底|末)|(?P<dd>{d['day']})[日号])")
     tail = rf"(?:(?P<m>{d['month']})月份?)?(?:(?P<d>{d['day']})[日号]|(?P<mp>上旬|中旬|下旬|底|末))"
     num = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百半]+"
@@ -154,6 +154,9 @@ def _point_value(m: re.Match, ctx: YearContext, side: str = "start", inherit: re
     month = _num(gd.get("m")) or (_num(inherit.group("m")) if inherit and inherit.group("m") else None)
     if gd.get("half"):
         return f"{_year_of(year_text, every, ctx, True)}-{'H1' if gd['half'] == '上半年' else 'H2'}", "half"
+    if gd.get("quarter"):
+        q = "1234"["一二三四".find(gd["quarter"][1])] if gd["quarter"][1] in "一二三四" else gd["quarter"][1]
+        return f"{_year_of(year_text, every, ctx, True)}-Q{q}", "half"
     if gd.get("yp"):
         return _year_of(year_text, every, ctx, True), gd["yp"]
     if gd.get("ep"):
@@ -216,6 +219,8 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
             and not g["before"].match(text, m.end())
             and (_slogan(text, m.end()) or re.search(r"(?:作为|的)$", text[max(0, m.start() - 2):m.start()]))):
         return None  # 年初开单、年中查单 name stages; 作为年底…考核的依据 is attributive
+    if gd.get("quarter") and not (gd.get("every") or (prev and prev in "于在到") or g["before"].match(text, m.end())):
+        return None  # 2023年第一季度全市共受理…: a period a statistic covers
     value = _point_value(m, ctx, side="end")
     if value is None:
         return None
