@@ -17,7 +17,7 @@ import yaml
 from extractors.numbers import parse_int_zh
 
 DATA = Path(__file__).parent / "data" / "deadlines.yaml"
-PER = {"每年": "year", "每年度": "year", "每季度": "quarter", "每个季度": "quarter", "每半年": "half-year",
+PER = {"次月": "month", "下月": "month", "每年": "year", "每年度": "year", "每季度": "quarter", "每个季度": "quarter", "每半年": "half-year",
        "每月": "month"}
 
 
@@ -68,7 +68,8 @@ def grammar() -> dict:
         "from_to": re.compile(r"从(?P<a>[^,，。;；]{2,16}?)开始[,，]?(?:到|至)(?P<b>[^,，。;；]{2,16}?)结束"),
         "duration": re.compile(rf"(?P<lead>{d['duration_lead']})?(?P<n>{num})(?P<u>{units})(?P<approx>左右)?(?P<tail>{d['duration_tail']})?"),
         "festival": re.compile(r"[“\"]?(?P<f>" + "|".join(sorted(d["festivals"], key=len, reverse=True)) + r")[”\"]?(?P<b>" + d["before"] + ")"),
-        "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)"),
+        "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)(?![\d一二三四五六七八九十])"),
+        "lookback_after": re.compile(d["lookback_after"]),
         "metadata_after": re.compile(d["metadata_after"]),
         "past_after": re.compile(d["past_after"]),
         "past_before": re.compile(d["past_before"]),
@@ -165,7 +166,7 @@ def _point_value(m: re.Match, ctx: YearContext, side: str = "start", inherit: re
         year = _year_of(year_text, every, ctx, True)
         return (f"{year}-01" if gd["ep"] == "初" else f"{year}-12"), "month"
     if gd.get("dd") and not gd.get("m"):
-        if not inherit and not (every or "").startswith("每季度"):
+        if not inherit and not (every or "").startswith(("每季度", "次月", "下月", "每月")):
             return None
         if inherit and month:
             year = _year_of(year_text, every, ctx, False)
@@ -201,7 +202,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
     if gd.get("m") and not gd["m"].isdigit() and not (gd.get("year") or gd.get("d") or gd.get("mp") or month_range
                                                         or text[m.start():m.end()].endswith("份")):
         return None  # 一月一调度: a Chinese numeral month must read as a date
-    if gd.get("dd") and not gd.get("m") and not (gd.get("every") or "").startswith("每季度"):
+    if gd.get("dd") and not gd.get("m") and not (gd.get("every") or "").startswith(("每季度", "次月", "下月", "每月")):
         return None
     after = text[m.end():m.end() + 12]
     prev = text[max(0, m.start() - 1):m.start()]
@@ -219,6 +220,9 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
             and not g["before"].match(text, m.end())
             and (_slogan(text, m.end()) or re.search(r"(?:作为|的)$", text[max(0, m.start() - 2):m.start()]))):
         return None  # 年初开单、年中查单 name stages; 作为年底…考核的依据 is attributive
+    if gd.get("half") and not (gd.get("year") or gd.get("every") or (prev and prev in "于在到")
+                               or g["before"].match(text, m.end()) or text[m.end():m.end() + 1] in ",，"):
+        return None  # 上半年民生项目: a period named as a modifier
     if gd.get("quarter") and not (gd.get("every") or (prev and prev in "于在到") or g["before"].match(text, m.end())):
         return None  # 2023年第一季度全市共受理…: a period a statistic covers
     value = _point_value(m, ctx, side="end")
@@ -244,6 +248,8 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
             val = val[:-3]  # 今年底前, 2012年底前: by the end of that year
     elif value[1] == "年内":
         op = "<="
+    elif gd.get("ep") in ("底", "末") and gd.get("year") and not gd.get("every"):
+        val = val[:-3]  # 到2025年底: the year
     elif value[1] in ("年底", "年末"):
         val = f"{value[0]}-12"
     elif value[1] == "年初":
@@ -267,6 +273,9 @@ def _duration(text: str, m: re.Match) -> Deadline | None:
         return None
     if g["not_after"].search(text[max(0, m.start() - 3):m.start()]) or g["not_before"].match(text[m.end():m.end() + 6]):
         return None
+    if m.group("tail") and m.group("tail").endswith("内") and g["lookback_after"].match(text[m.end():m.end() + 16]) \
+            and re.search(r"的[,，]|者[,，]", text[m.end():m.end() + 40]):
+        return None  # 一年内累计三次以上的: the window a condition looks back over
     n = m.group("n")
     unit = g["data"]["duration_units"][m.group("u")]
     if n == "半":

@@ -107,9 +107,8 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
             continue
         sanc = Sanction(s, e, kind, "positive" if kind in v["positive"] else "negative")
         if kind in ("promotion_ban", "disqualification") and m.groupdict().get("n"):
-            n = parse_int_zh(m.group("n"))
-            sanc.duration = f"P{n}{'Y' if m.group('u') == '年' else 'M'}" if n else None
-        if kind in ("fine", "reward"):
+            sanc.duration = _duration(m.group("n"), m.group("u"))
+        if kind in ("fine", "reward", "other"):
             _amount(text, sanc)
         sanc.condition = _condition(text, start, s)
         sanc.target = _target(text, start, s)
@@ -148,10 +147,18 @@ def _target(text: str, start: int, pos: int) -> str | None:
     return m.group(1) if m else None
 
 
+def _duration(n: str, unit: str) -> str | None:
+    """半年 -> P6M, 3年 -> P3Y, 六个月 -> P6M."""
+    if n == "半":
+        return "P6M" if unit == "年" else None
+    k = parse_int_zh(n)
+    return f"P{k}{'Y' if unit == '年' else 'M'}" if k else None
+
+
 def _amount(text: str, sanc: Sanction) -> None:
-    """The money (or multiple of illegal gains) that sizes a fine or an award."""
+    """The money (or multiple of illegal gains, or points) that sizes a measure."""
     for q in find_quantities(text[sanc.start:sanc.end]):
-        if q.unit in ("元", "倍"):
+        if q.unit in ("元", "倍", "分"):
             sanc.value, sanc.value_max, sanc.unit = q.value, q.value_max, q.unit
             sanc.op = "range" if q.value_max is not None else "="
             return

@@ -51,6 +51,7 @@ def rules() -> dict:
         "or_more": re.compile(raw["or_more"]),
         "nominal_units": set(raw["nominal_units"]),
         "prescriptive": re.compile(raw["prescriptive"]),
+        "per_deduction_after": re.compile(raw["per_deduction_after"]),
         "time_minimum_ops": set(raw["time_minimum_ops"]),
         "time_cap_after": raw["time_cap_after"],
         "hedge": re.compile(raw["hedge"]),
@@ -115,6 +116,8 @@ def _merge_adjacent(qs: list[Quantity]) -> list[Quantity]:
 
 def _excluded(sentence: str, q: Quantity, comp) -> bool:
     r = rules()
+    if r["per_deduction_after"].match(sentence[q.end:q.end + 6]):
+        return True
     if q.kind == "number":
         if q.unit is None or q.unit in r["categorical_units"]:
             return True

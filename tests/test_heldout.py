@@ -12,6 +12,7 @@ from conftest import ROOT
 from pipeline.evaluate import gold_documents, load_records, locate_documents, predict, score
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
+HELDOUT2 = ROOT / "tests" / "data" / "heldout2"
 DEV = ROOT.parent / "shared" / "gold" / "dev"
 SEEDS = ROOT / "corpus"
 
@@ -25,16 +26,23 @@ def _score(gold_dir: Path, docs_dir: Path):
     return score(gold, pred)
 
 
-def _check(result):
+def _check(result, f1=0.92, value_acc=0.95, strict=0.90, compare=True):
     for kind in ("threshold", "ratio", "deadline", "sanction"):
-        assert result.kinds[kind].f1 >= 0.92, (kind, result.kinds[kind].to_dict())
-    assert result.total.value_acc >= 0.95
-    assert result.total.strict_f1 >= 0.90
-    assert result.compare.precision >= 0.8 and result.compare.recall >= 0.8
+        assert result.kinds[kind].f1 >= f1, (kind, result.kinds[kind].to_dict())
+    assert result.total.value_acc >= value_acc
+    assert result.total.strict_f1 >= strict
+    if compare:
+        assert result.compare.precision >= 0.8 and result.compare.recall >= 0.8
 
 
 def test_heldout_documents():
     _check(_score(HELDOUT / "gold", HELDOUT / "docs"))
+
+
+def test_second_heldout_documents():
+    """Written last (a regulation, a Taiwan ordinance, a community scoring scheme, a
+    cadre accountability measure); first measured at F1 0.854. No shared topics."""
+    _check(_score(HELDOUT2 / "gold", HELDOUT2 / "docs"), f1=0.9, value_acc=0.9, strict=0.85, compare=False)
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="the shared dev gold is not beside the repo")
