@@ -81,6 +81,8 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
         s, e = (comp.start, comp.end) if comp else (q.start, q.end)
         s, e = min(s, q.start), max(e, q.end)
         more = r["or_more"].match(sentence, q.end) if comp is None else None
+        if ratio and comp is None and re.search(r"(?:排名|名次|位次|处于|列)[^,，。;；]{0,4}[前后]$", sentence[:q.start]):
+            op = "<="  # 排名后10%: a rank position within a share
         if more:
             op, e = ">=", more.end()
         elif not ratio and comp is None and q.value_max is None and not (
