@@ -169,17 +169,11 @@ def pdfplumber_seconds(folder: Path) -> float:
 
 
 def prepare(paths: list[Path]) -> list[tuple[Segmentation, DocumentMeta, list[DocumentMeta]]]:
-    from pipeline.ingest import read_source
-    from pipeline.metadata import extract_metadata
-    from pipeline.normalize import normalize
-    from pipeline.segment import segment
+    """Everything the pipeline does before extraction, by the pipeline itself."""
+    from pipeline.run import no_extraction, process_document
 
-    out = []
-    for p in paths:
-        seg = segment(normalize(read_source(p)))
-        meta, parts = extract_metadata(seg)
-        out.append((seg, meta, parts))
-    return out
+    results = [process_document(p, extract=no_extraction) for p in paths]
+    return [(r.segmentation, r.meta, r.parts) for r in results if r.ok]
 
 
 def extraction_cost(paths: list[Path], repeat: int = 5) -> ExtractionCost:

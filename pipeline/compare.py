@@ -99,10 +99,6 @@ def label_alignment(items) -> dict[tuple, str]:
     return mapping
 
 
-def _label_text(r: dict) -> str:
-    return (r.get("indicator") or "") + (r.get("subject") or "")
-
-
 def _bigrams(s: str) -> set[str]:
     s = re.sub(r"[^\u4e00-\u9fff\w]", "", s)
     return {s[i:i + 2] for i in range(len(s) - 1)} or {s}

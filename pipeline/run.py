@@ -39,21 +39,14 @@ Extractor = Callable[..., list[Provision]]
 
 
 def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta], jurisdictions=()) -> list[Provision]:
+    """For callers that need everything up to extraction (the benchmark)."""
     return []
-
-
-def default_extractor() -> Extractor:
-    """Provision extraction, when the extractors package provides it."""
-    try:
-        from extractors.pipeline import extract_provisions
-    except ImportError:
-        return no_extraction
-    return extract_provisions
 
 
 def process_document(path: Path, extract: Extractor | None = None) -> DocumentResult:
     """Ingest, normalize, segment, describe and extract one file; never raises for
     bad input: the error is attached to the result."""
+    from extractors.pipeline import extract_provisions
     from pipeline.metadata import extract_metadata
     from pipeline.normalize import normalize
     from pipeline.resolve import resolve_jurisdictions
@@ -64,13 +57,13 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
     fmt = FORMATS.get(path.suffix.lower())
     result = DocumentResult(path=str(path), format=fmt, sha256="")
     try:
-        result.sha256 = file_sha256(path)
         result.source = read_source(path)
+        result.sha256 = result.source.sha256  # the reader hashed the bytes it read
         result.normalized = normalize(result.source)
         result.segmentation = segment(result.normalized)
         result.meta, result.parts = extract_metadata(result.segmentation)
         result.jurisdictions = resolve_jurisdictions(result.segmentation, result.meta, result.parts)
-        result.provisions = (extract or default_extractor())(result.segmentation, result.meta, result.parts,
+        result.provisions = (extract or extract_provisions)(result.segmentation, result.meta, result.parts,
                                                              result.jurisdictions)
         _check_grounding(result)
     except IngestError as e:
@@ -79,6 +72,11 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
         result.error = f"cannot read file: {e.strerror or e}"
     except Exception as e:  # a bug must not stop the corpus; it is reported per document
         result.error = f"internal error: {type(e).__name__}: {e}"
+    if not result.sha256:  # a failure is stored under its content hash too
+        try:
+            result.sha256 = file_sha256(path)
+        except OSError:
+            pass
     result.seconds = time.perf_counter() - t0
     return result
 

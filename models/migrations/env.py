@@ -8,7 +8,6 @@ $POLICYX_DB / the default database. Logging is left to the application.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from models.db import Base, database_url
 
