@@ -20,10 +20,10 @@ from typing import Any, Iterable
 
 KINDS = ("threshold", "ratio", "deadline", "sanction")
 VALUE_FIELDS: dict[str, tuple[str, ...]] = {
-    "threshold": ("op", "value", "value_max", "unit", "per"),
+    "threshold": ("op", "value", "value_max", "unit", "per", "currency"),
     "ratio": ("op", "value", "value_max", "unit", "per"),
     "deadline": ("op", "value", "value_max"),
-    "sanction": ("sanction", "value", "value_max", "duration"),
+    "sanction": ("sanction", "value", "value_max", "duration", "currency"),
 }
 # Compared even where gold leaves them empty (a prediction must then leave them empty too).
 ALWAYS = frozenset({"op", "value", "sanction"})

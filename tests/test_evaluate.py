@@ -404,7 +404,7 @@ def test_report_format():
     assert lines[0] == "kind        gold  pred      P      R     F1  value"
     assert lines[1] == "threshold      1     1  1.000  1.000  1.000  0.000"
     assert lines[6] == "compare    gold pairs 0, indicator pairwise P 0.000 R 0.000"
-    assert lines[7] == "VALUE threshold a.txt 不少于6次 gold=['>=', 1, None, '次', None] pred=['>=', 7, None, '次', None]"
+    assert lines[7] == "VALUE threshold a.txt 不少于6次 gold=['>=', 1, None, '次', None, None] pred=['>=', 7, None, '次', None, None]"
     assert lines[-1] == "strict F1 0.000"
     assert "VALUE" not in s.report()
 
