@@ -125,6 +125,7 @@ _NUM = rf"(?:{_AR}{_AR_MULT}|{_CN_RUN})"
 
 _UNITS: list[str] = _D["units"]
 _TIME = set(_D["time_units"])
+_LENGTH = set(_D["length_units"])
 _HALF_UNITS = _D["half_units"]
 
 
@@ -631,7 +632,7 @@ def find_comparator(text: str, q: Quantity) -> Comparison | None:
     pm = _POSTFIX_RE.match(t, qe)
     if pm:
         pop, time_only = _POSTFIX_OPS[pm["w"]]
-        if not time_only or q.unit in _TIME:
+        if not time_only or q.unit in _TIME or q.unit in _LENGTH:
             post, end = pop, pm.end()
     if op is None:
         last = None

@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
 from extractors.indicators import curated_indicator
+from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
 
@@ -107,10 +108,22 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
     for x in doc._.sanctions or []:
         p = base("sanction", x.start, x.end, 0.75)
         p.sanction, p.polarity, p.target, p.condition, p.duration = x.sanction, x.polarity, x.target, x.condition, x.duration
-        p.op, p.value, p.value_max, p.unit = x.op, x.value, x.value_max, x.unit
+        p.op, p.value, p.value_max, p.unit, p.base, p.currency = x.op, x.value, x.value_max, x.unit, x.base, x.currency
         sent = seg.sentence_at(x.start)
         p.subject = find_subject(text, sent.start if sent else x.start, x.start)
         p.indicator = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
         out.append(p)
+    for p in out:
+        if p.unit and p.unit.startswith("元") and p.currency is None:
+            p.currency = currency_of(p.sentence) or _currency_at(doc, normalized.offset_map.to_derived(p.span[0]))
     out.sort(key=lambda p: (p.span[0], p.span[1], p.kind))
     return out
+
+
+def _currency_at(doc: Doc, pos: int) -> str:
+    """The currency of the jurisdiction issuing the text at `pos` (TWD for a Taiwan
+    ordinance), the mainland's where nothing else is known."""
+    for s, e, j in doc._.jurisdictions or []:
+        if s <= pos < e and j is not None:
+            return jurisdiction_currency(j.code or j.parent_code)
+    return jurisdiction_currency(None)

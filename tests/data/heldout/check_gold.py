@@ -28,7 +28,8 @@ OPS = {
 PERS = {None, "year", "half-year", "quarter", "month", "week", "day", "term"}
 SANCTIONS = {"warning", "criticism", "interview", "rectification", "rating_cap", "veto",
              "disqualification", "removal", "promotion_ban", "accountability", "referral",
-             "revocation", "fine", "confiscation", "reward", "other"}
+             "revocation", "deduction", "reward", "fine", "confiscation", "license", "suspension",
+             "detention", "compulsory", "credit", "compensation", "other"}  # contract v2
 POLARITY = {"negative", "positive"}
 RATIO_UNITS = {"%", "‰", "ratio"}
 REQUIRED = {"doc", "kind", "quote", "span", "section", "jurisdiction", "approx"}
