@@ -66,9 +66,10 @@ def grammar() -> dict:
         "range_sep": re.compile(d["range_sep"]),
         "month_list": re.compile(rf"(?P<every>{d['every']})?(?P<year>{d['year']})?(?P<m1>{d['month']})、(?P<m2>{d['month']})月份?"),
         "from_to": re.compile(r"从(?P<a>[^,，。;；]{2,16}?)开始[,，]?(?:到|至)(?P<b>[^,，。;；]{2,16}?)结束"),
-        "duration": re.compile(rf"(?P<lead>{d['duration_lead']})?(?P<n>{num})(?P<u>{units})(?P<approx>左右)?(?P<tail>{d['duration_tail']})?"),
+        "duration": re.compile(rf"(?P<lead>{d['duration_lead']})?(?P<n>{num})(?P<u>{units})(?P<half>半)?(?P<approx>左右)?(?P<tail>{d['duration_tail']})?"),
         "festival": re.compile(r"[“\"]?(?P<f>" + "|".join(sorted(d["festivals"], key=len, reverse=True)) + r")[”\"]?(?P<b>" + d["before"] + ")"),
-        "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)(?![\d一二三四五六七八九十])"),
+        "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)(?!{d['event_not_before']})"),
+        "length_before_event": re.compile(d["length_before_event"]),
         "lookback_after": re.compile(d["lookback_after"]),
         "metadata_after": re.compile(d["metadata_after"]),
         "past_after": re.compile(d["past_after"]),
@@ -137,6 +138,8 @@ def find_deadlines(text: str, ctx: YearContext = YearContext()) -> list[Deadline
         md = g["data"]["festivals"][m.group("f")]
         year = str(ctx.schedule) if ctx.schedule else "XXXX"
         add(Deadline(m.start(), m.end(), "<=", f"{year}-{md}"))
+    for m in g["length_before_event"].finditer(text):
+        add(_length_before_event(m))
     for m in g["event"].finditer(text):
         add(Deadline(m.start(), m.end(), "<=", "XXXX"))
     for m in g["point"].finditer(text):
@@ -211,7 +214,8 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
     if gd.get("year") and gd["year"][0].isdigit() and g["metadata_after"].match(after):
         return None  # 2016年10月印发的《…》: when another text was issued
     if gd.get("year") and gd.get("m") and gd.get("d") and gd["year"][0] not in "今当本明次" and not month_range \
-            and not (rng_ahead and re.match(r"[\d一二三四五六七八九十]{1,3}[日号]", text[rng_ahead.end():])):
+            and not (rng_ahead and (re.match(r"[\d一二三四五六七八九十]{1,3}[日号]", text[rng_ahead.end():])
+                                    or _full_date(g["point"].match(text, rng_ahead.end())))):
         # a full dated day reads as a limit only with 前 or 于/在/到; otherwise it is
         # when the text was signed, adopted or takes effect
         if g["metadata_after"].match(after) or not (g["before"].match(text, m.end()) or (prev and prev in "于在到")):
@@ -285,11 +289,30 @@ def _duration(text: str, m: re.Match) -> Deadline | None:
         if not k:
             return None
         k = int(k) if float(k).is_integer() else k
-        value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
+        if m.group("half") and unit in ("Y", "M"):  # 一年半 = 18 months, 两个月半 = 75 days
+            value = f"P{int(k * 12 + 6)}M" if unit == "Y" else f"P{int(k * 30 + 15)}D"
+        else:
+            value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
     if value is None:
         return None
     start = m.start() if lead and re.fullmatch(r"限期|限|为期|历时", lead) else m.start("n")
     return Deadline(start, m.end(), "within", value, None, None, approx=bool(m.group("approx")))
+
+
+def _full_date(m: re.Match | None) -> bool:
+    """2024年3月15日 as the end of a window that starts with a full date."""
+    return bool(m and m.group("year") and m.group("m") and m.group("d"))
+
+
+def _length_before_event(m: re.Match) -> Deadline | None:
+    """届满六十日前: due at the latest that long before the event."""
+    n = m.group("n")
+    k = int(n) if n.isdigit() else parse_int_zh(n)
+    if not k:
+        return None
+    unit = grammar()["data"]["duration_units"][m.group("u")]
+    value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
+    return Deadline(m.start("n"), m.end(), "<=", value)
 
 
 def _slogan(text: str, end: int) -> bool:

@@ -55,6 +55,7 @@ def rules() -> dict:
         "time_minimum_ops": set(raw["time_minimum_ops"]),
         "time_cap_after": raw["time_cap_after"],
         "activity_length_before": re.compile(raw["activity_length_before"]),
+        "time_before_event_after": re.compile(raw["time_before_event_after"]),
         "activity_length_after": re.compile(raw["activity_length_after"]),
         "hedge": re.compile(raw["hedge"]),
         "base": re.compile(raw["base"]),
@@ -127,6 +128,8 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         if q.unit is None or q.unit in r["categorical_units"]:
             return True
         if q.unit in r["time_units"]:
+            if r["time_before_event_after"].match(sentence[q.end:]):
+                return True
             minimum = comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end
             cap = comp and sentence[q.end:comp.end] == r["time_cap_after"]
             if not (minimum or cap or (comp is None and _activity_length(sentence, q))):
