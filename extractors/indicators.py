@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-DATA = Path(__file__).parent / "data" / "indicators.yaml"
+from models.language_data import Indicators, load
 
 
 @dataclass(frozen=True)
@@ -30,13 +27,13 @@ class Indicator:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[list[Indicator], dict[str, str], int]:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    grades = {word: tier for tier, words in raw["grades"].items() for word in words}
-    entries = [Indicator(e["label"], frozenset(e["kinds"]), frozenset(e["units"]) if "units" in e else None,
-                         frozenset(e["sanctions"]) if "sanctions" in e else None,
-                         tuple(e.get("all", ())), tuple(e.get("any", ())), tuple(e.get("none", ())))
-               for e in raw["indicators"]]
-    return entries, grades, int(raw["window"])
+    d = load(Indicators)
+    grades = {word: tier for tier, words in d.grades.items() for word in words}
+    entries = [Indicator(e.label, frozenset(e.kinds), frozenset(e.units) if e.units is not None else None,
+                         frozenset(e.sanctions) if e.sanctions is not None else None,
+                         tuple(e.all), tuple(e.any), tuple(e.none))
+               for e in d.indicators]
+    return entries, grades, d.window
 
 
 def curated_indicator(text: str, start: int, end: int, kind: str, unit: str | None = None,

@@ -3,7 +3,7 @@
 Every extractor that needs a number goes through here, so 两三个, 1.5万元 and 三分之二以上
 mean the same thing everywhere. All language data (digits, units, hedges, range and
 ratio connectors, comparators, lexical numeral words, skip patterns) lives in
-data/numbers.yaml and is compiled once at import.
+data/numbers.yaml (models/language_data.Numbers) and is compiled once at import.
 
 Design
 - Folding: input is folded char-for-char (full-width -> ASCII, traditional -> simplified
@@ -45,13 +45,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-import yaml
+from models.language_data import Numbers, load
 
-DATA = Path(__file__).parent / "data" / "numbers.yaml"
-_D = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+_D: Numbers = load(Numbers)
 
 
 @dataclass
@@ -82,7 +80,7 @@ class Comparison(NamedTuple):
 
 _FOLD_MAP = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
 _FOLD_MAP[0x3000] = " "
-_FOLD_MAP.update({ord(k): v for k, v in _D["traditional"].items()})
+_FOLD_MAP.update({ord(k): v for k, v in _D.traditional.items()})
 _FOLD = str.maketrans(_FOLD_MAP)
 _NEEDS_FOLD = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD_MAP) + "]")
 
@@ -101,12 +99,12 @@ def _alt(words) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
-DIGITS: dict[str, int] = _D["digits"]
-SMALL: dict[str, int] = _D["small_units"]
-BIG: dict[str, int] = _D["big_units"]
+DIGITS: dict[str, int] = dict(_D.digits)
+SMALL: dict[str, int] = dict(_D.small_units)
+BIG: dict[str, int] = dict(_D.big_units)
 _MULT = {**SMALL, **BIG}
-_POINT = _D["decimal_point"]
-_PAIRS = {tuple(p) for p in _D["approx_pairs"]}
+_POINT = _D.decimal_point
+_PAIRS = set(_D.approx_pairs)
 
 _DIG = _cls(DIGITS)
 _DIG19 = _cls(c for c, v in DIGITS.items() if v)
@@ -117,64 +115,65 @@ _BU = _cls(BIG)
 _CN_RUN = rf"(?:{_DIG}|{_TEN}|{_HI}(?={_BU}))(?:{_DIG}|{_SU}|{_BU})*(?:{_POINT}{_DIG}+{_BU}*)?"
 _AR = r"(?<![0-9A-Za-z.])(?<![A-Za-z]-)(?>(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?![A-Za-z])"
 _AR_HI = "(?:" + "|".join(
-    re.escape(c) + (f"(?!{_alt(_D['arabic_multiplier_not_before'].get(c, []))})"
-                    if _D["arabic_multiplier_not_before"].get(c) else "")
+    re.escape(c) + (f"(?!{_alt(_D.arabic_multiplier_not_before.get(c, []))})"
+                    if _D.arabic_multiplier_not_before.get(c) else "")
     for c in "百千") + ")"
 _AR_MULT = rf"(?:[ ]?(?:{_AR_HI}?{_BU}{{1,2}}|{_AR_HI}))?"
 _NUM = rf"(?:{_AR}{_AR_MULT}|{_CN_RUN})"
 
-_UNITS: list[str] = _D["units"]
-_TIME = set(_D["time_units"])
-_LENGTH = set(_D["length_units"])
-_HALF_UNITS = _D["half_units"]
+_UNITS: tuple[str, ...] = _D.units
+_TIME = set(_D.time_units)
+_LENGTH = set(_D.length_units)
+_HALF_UNITS = _D.half_units
 
 
 def _unit_pattern(u: str) -> str:
-    nb = _D["unit_not_before"].get(u)
+    nb = _D.unit_not_before.get(u)
     return re.escape(u) + (f"(?!{_alt(nb)})" if nb else "")
 
 
 _UNIT_RE = re.compile("(?:" + "|".join(_unit_pattern(u) for u in sorted(_UNITS, key=len, reverse=True)) + ")")
 _GE_UNITS = [u[1:] for u in _UNITS if u.startswith("个") and len(u) > 1 and "百分" not in u]
 _GE_INFIX_RE = re.compile(rf"个(?P<h>[多余半])(?P<rest>{_alt(_GE_UNITS)})")
-_PCT_RE = re.compile(r"\s?(?P<s>" + _alt(_D["percent_signs"]) + ")")
+_PCT_KIND = dict(_D.percent_signs)
+_PCT_RE = re.compile(r"\s?(?P<s>" + _alt(_PCT_KIND) + ")")
 
-_H = _D["hedges"]
-_PREFIX_HEDGE_RE = re.compile("(?:" + "|".join(f"(?P<h{i}>{p})" for i, p in enumerate(_H["prefix"])) + ")$")
-_PREFIX_NOT_TIME = {i for i, p in enumerate(_H["prefix"])
-                    if re.sub(r"^\(\?<!\[[^\]]*\]\)", "", p) in _H["prefix_not_time"]}
-_INFIX_RE = re.compile(_cls(_H["infix"]))
+_H = _D.hedges
+_PREFIX_HEDGE_RE = re.compile("(?:" + "|".join(f"(?P<h{i}>{p})" for i, p in enumerate(_H.prefix)) + ")$")
+_PREFIX_NOT_TIME = {i for i, p in enumerate(_H.prefix)
+                    if re.sub(r"^\(\?<!\[[^\]]*\]\)", "", p) in _H.prefix_not_time}
+_INFIX_RE = re.compile(_cls(_H.infix))
 # First/last characters of the hedge words: a cheap test before each regex call.
-_INFIX_CHARS = set(_H["infix"])
-_PCT_CHARS = set(_D["percent_signs"]) | {" "}
-_POSTFIX_CHARS = {w[0] for w in _H["postfix"]} | {" "}
-_PREFIX_LAST = {p[-1] for p in _H["prefix"]}
-_ROUND_ONLY = set(_H["infix_round_only"])
+_INFIX_CHARS = set(_H.infix)
+_PCT_CHARS = set(_PCT_KIND) | {" "}
+_POSTFIX_CHARS = {w[0] for w in _H.postfix} | {" "}
+_PREFIX_LAST = {p[-1] for p in _H.prefix}
+_ROUND_ONLY = set(_H.infix_round_only)
 _INFIX_MULT_RE = re.compile(rf"(?:{_HI}?{_BU}|{_SU})")
-_HALF_STOP = set(_D["half_after_unit_not_before"])
-_AFTER_TIME = set(_H["after_time_unit"])
+_HALF_STOP = set(_D.half_after_unit_not_before)
+_AFTER_TIME = set(_H.after_time_unit)
 _POSTFIX_HEDGE_RE = re.compile(r"\s?(?:" + "|".join(
-    re.escape(w) + (f"(?!{_alt(nb)})" if nb else "") for w, nb in _H["postfix"].items()) + ")")
+    re.escape(w) + (f"(?!{_alt(nb)})" if nb else "") for w, nb in _H.postfix.items()) + ")")
 
-_CONN = _alt(_D["range_connectors"])
+_CONN = _alt(_D.range_connectors)
 _CONN_RE = re.compile(rf"\s?{_CONN}\s?")
-_LOWER_RE = re.compile(_alt(_D["range_lower"]) + _D["range_lower_sep"])
-_UPPER_RE = re.compile(_alt(_D["range_upper"]))
-_ORD = set(_D["ordinal_prefix"])
-_SLOGAN = _D["slogan_quotes"]
+_LOWER_RE = re.compile(_alt(_D.range_lower) + _D.range_lower_sep)
+_UPPER_RE = re.compile(_alt(_D.range_upper))
+_ORD = set(_D.ordinal_prefix)
+_SLOGAN_OPEN, _SLOGAN_CLOSE, _SLOGAN_MAX = _D.slogan_quotes.open, _D.slogan_quotes.close, _D.slogan_quotes.max_len
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}")
 # A Chinese numeral followed by none of these can get no unit and join no range, so
 # it is dropped before any work (most 一 in running text); one right after a range
 # connector may still close a range (百分之五至十).
-_CN_FOLLOW = {w[0] for w in [*_UNITS, *_H["infix"], *_D["percent_signs"], *_D["range_connectors"],
-                             *_D["range_lower"]]} | {" "}
-_CONN_LAST = {w[-1] for w in _D["range_connectors"]} | {" "}
+_CN_FOLLOW = {w[0] for w in [*_UNITS, *_H.infix, *_PCT_KIND, *_D.range_connectors,
+                             *_D.range_lower]} | {" "}
+_CONN_LAST = {w[-1] for w in _D.range_connectors} | {" "}
 
-_FRAC_BASES = {Decimal(k): v for k, v in _D["fraction_bases"].items()}
-_HALF_WORDS = _D["half_words"]
-_BARE = _D["bare_big_after"]
-_RATIO_CJK = [c for c in _D["ratio_connectors"] if re.match(r"[\u4e00-\u9fff]", c)]
-_RATIO_SYM = [c for c in _D["ratio_connectors"] if c not in _RATIO_CJK]
+_FRAC_BASES = {Decimal(k): (b.kind, b.scale) for k, b in _D.fraction_bases.items()}
+_HALF_WORDS = {w: (h.value, h.op) for w, h in _D.half_words.items()}
+_BARE = {c: (b.approx, b.op) for c, b in _D.bare_big_after.items()}
+_RATIO_CJK = [c for c in _D.ratio_connectors if re.match(r"[\u4e00-\u9fff]", c)]
+_RATIO_SYM = [c for c in _D.ratio_connectors if c not in _RATIO_CJK]
 
 # Every core starts with one of these; the lookahead lets the scan skip other
 # characters fast (about 3x on Chinese text).
@@ -184,11 +183,11 @@ _MASTER = re.compile(f"(?=[{_FIRST}])(?:" + "|".join([
     rf"(?P<ratio>(?P<ra>{_AR})\s?{_alt(_RATIO_SYM)}\s?(?P<rb>{_AR})(?!\s?{_alt(_RATIO_SYM)}\s?\d)"
     rf"|(?P<rca>{_NUM}){_alt(_RATIO_CJK)}(?P<rcb>{_NUM}))",
     r"(?P<slash>(?<![\d/])(?P<sa>\d{1,3})/(?P<sb>\d{1,4})(?![\d/]))",
-    rf"(?<!{_cls(_D['half_words_not_after'])})(?P<half>{_alt(_HALF_WORDS)})(?!{_alt(_HALF_UNITS)})",
-    rf"(?<!{_cls([*DIGITS, *_MULT])})(?P<cheng>{_DIG19}|(?<![\d.])(?:10|[1-9]))成(?!{_alt(_D['cheng_not_before'])})",
-    rf"(?<={_cls(_BARE)})" + "".join(f"(?<!{re.escape(w)})" for w in _D["bare_not_after"])
+    rf"(?<!{_cls(_D.half_words_not_after)})(?P<half>{_alt(_HALF_WORDS)})(?!{_alt(_HALF_UNITS)})",
+    rf"(?<!{_cls([*DIGITS, *_MULT])})(?P<cheng>{_DIG19}|(?<![\d.])(?:10|[1-9]))成(?!{_alt(_D.cheng_not_before)})",
+    rf"(?<={_cls(_BARE)})" + "".join(f"(?<!{re.escape(w)})" for w in _D.bare_not_after)
     + rf"(?P<bare>(?:{_HI}|{_BU})+)",
-    rf"(?<!{_cls(_D['half_not_after'])})(?P<semi>半)(?={_alt(_HALF_UNITS)})",
+    rf"(?<!{_cls(_D.half_not_after)})(?P<semi>半)(?={_alt(_HALF_UNITS)})",
     rf"(?P<num>{_NUM})",
 ]) + ")")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)")
@@ -199,25 +198,25 @@ _TRAIL_BIG = re.compile(rf"(?P<p>.+?)(?P<m>{_BU}+)")
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)|(.)", re.S)
 
 # A flat alternation of literals lets the regex engine scan by first character.
-_STOP_RE = re.compile("|".join([re.escape(w) for w in sorted(_D["stoplist"], key=len, reverse=True)]
-                               + _D["stop_patterns"]))
-_STOP_MAX = max(len(w) for w in _D["stoplist"]) + 4
+_STOP_RE = re.compile("|".join([re.escape(w) for w in sorted(_D.stoplist, key=len, reverse=True)]
+                               + list(_D.stop_patterns)))
+_STOP_MAX = max(len(w) for w in _D.stoplist) + 4
 
 
 def _skip_patterns() -> list[str]:
-    pieces = _D["skip_pieces"]
-    return [re.sub(r"\{([A-Z]+)\}", lambda m: pieces[m[1]], p) for p in _D["skip_patterns"]]
+    pieces = _D.skip_pieces
+    return [re.sub(r"\{([A-Z]+)\}", lambda m: pieces[m[1]], p) for p in _D.skip_patterns]
 
 
-_SKIP_RE = re.compile(f"(?=[0-9A-Za-z{re.escape(''.join(DIGITS) + _D['skip_first_chars'])}])(?:"
+_SKIP_RE = re.compile(f"(?=[0-9A-Za-z{re.escape(''.join(DIGITS) + _D.skip_first_chars)}])(?:"
                       + "|".join(f"(?:{p})" for p in _skip_patterns()) + ")")
 
-_CMP = _D["comparators"]
-_MAX_GAP = int(_D["max_prefix_gap"])
-_PREFIX_OPS = {c["word"]: (c["op"], c.get("gap", _MAX_GAP)) for c in _CMP["prefix"]}
+_CMP = _D.comparators
+_MAX_GAP = _D.max_prefix_gap
+_PREFIX_OPS = {c.word: (c.op, _MAX_GAP if c.gap is None else c.gap) for c in _CMP.prefix}
 _PREFIX_RE = re.compile(_alt(_PREFIX_OPS))
 _PREFIX_WINDOW = _MAX_GAP + max(map(len, _PREFIX_OPS))
-_POSTFIX_OPS = {c["word"]: (c["op"], c.get("time_only", False)) for c in _CMP["postfix"]}
+_POSTFIX_OPS = {c.word: (c.op, c.time_only) for c in _CMP.postfix}
 _POSTFIX_RE = re.compile(r"\s?(?P<w>" + _alt(_POSTFIX_OPS) + ")")
 _POSTFIX_WINDOW = 1 + max(map(len, _POSTFIX_OPS))
 # What may stand between a prefix comparator and its number: no numeral (another
@@ -429,8 +428,8 @@ def _core(m: re.Match, t: str) -> _Atom | None:
             return None
         base = _FRAC_BASES.get(den)
         if base:
-            v = num * Decimal(str(base["scale"]))
-            return _Atom(s, e, s, v, kind=base["kind"], cn=True, anchored=True, bare=False)
+            kind, scale = base
+            return _Atom(s, e, s, num * Decimal(str(scale)), kind=kind, cn=True, anchored=True, bare=False)
         return _Atom(s, e, s, num / den * 100, kind="percent", cn=True, anchored=True, bare=False)
     if g == "ratio":
         a, b = (m["ra"], m["rb"]) if m["ra"] else (m["rca"], m["rcb"])
@@ -444,8 +443,8 @@ def _core(m: re.Match, t: str) -> _Atom | None:
             return None
         return _Atom(s, e, s, va / vb * 100, kind="fraction", anchored=True, bare=False)
     if g == "half":
-        w = _HALF_WORDS[m["half"]]
-        return _Atom(s, e, s, Decimal(w["value"]), kind="percent", op=w.get("op"), cn=True,
+        value, op = _HALF_WORDS[m["half"]]
+        return _Atom(s, e, s, Decimal(value), kind="percent", op=op, cn=True,
                      anchored=True, bare=False)
     if g == "cheng":
         return _Atom(s, e, s, _value(m["cheng"]) * 10, kind="percent", cn=True, anchored=True, bare=False)
@@ -453,10 +452,10 @@ def _core(m: re.Match, t: str) -> _Atom | None:
         v = Decimal(1)
         for c in m["bare"]:
             v *= _MULT[c]
-        info = _BARE[t[s - 1]]
+        approx, op = _BARE[t[s - 1]]
         if t[s - 1] not in _PREFIX_OPS:  # 数万, 上百: the hedge is part of the number
             s -= 1
-        return _Atom(s, e, s + (t[s] in _BARE), v, approx=bool(info.get("approx")), op=info.get("op"), cn=True)
+        return _Atom(s, e, s + (t[s] in _BARE), v, approx=approx, op=op, cn=True)
     if g == "semi":
         return _Atom(s, e, s, Decimal("0.5"), cn=True)
     return None
@@ -497,7 +496,7 @@ def _extend(t: str, a: _Atom, core: str | None) -> None:
         if a.unit is None:
             pm = _PCT_RE.match(t, pos) if t[pos:pos + 1] in _PCT_CHARS else None
             if pm:
-                a.kind, pos, a.anchored, a.bare = _D["percent_signs"][pm["s"]], pm.end(), True, False
+                a.kind, pos, a.anchored, a.bare = _PCT_KIND[pm["s"]], pm.end(), True, False
             else:
                 u = _unit_at(t, pos, arabic)
                 if u:
@@ -548,9 +547,9 @@ def _atoms(t: str) -> list[_Atom]:
             continue
         if t[a.base_start - 1:a.base_start] in _ORD:
             a.ordinal = True
-        elif a.cn and a.kind == "number" and t[a.base_start - 1:a.base_start] in _SLOGAN["open"]:
-            close = t[a.base_start:a.base_start + _SLOGAN["max_len"]]
-            if any(c in close for c in _SLOGAN["close"]):
+        elif a.cn and a.kind == "number" and t[a.base_start - 1:a.base_start] in _SLOGAN_OPEN:
+            close = t[a.base_start:a.base_start + _SLOGAN_MAX]
+            if any(c in close for c in _SLOGAN_CLOSE):
                 continue
         if a.bare and not a.cn and _BARE_YEAR.fullmatch(t, a.base_start, a.end):
             a.year = True  # a bare 2022 is a year unless a unit turns up (2000-3000元)

@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from models.language_data import Subjects, load
 
-DATA = Path(__file__).parent / "data" / "subjects.yaml"
 CLAUSE_BREAK = re.compile(r"[。;；!！?？\n]")
 STRIP = re.compile(r"[“”\"《》]|\s")
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    heads = sorted(raw["heads"], key=len, reverse=True)
+    d = load(Subjects)
+    heads = sorted(d.heads, key=len, reverse=True)
     head_re = "|".join(re.escape(h) for h in heads)
     return {
         "subject": re.compile(rf"((?:[\u4e00-\u9fff()“”、]{{0,16}}?)(?:{head_re}))"),
-        "lead": re.compile(raw["lead_words"]),
-        "predicate": re.compile(raw["predicate"]),
-        "measure": raw["measure_by_unit"],
+        "lead": re.compile(d.lead_words),
+        "predicate": re.compile(d.predicate),
+        "label_strip": re.compile(d.label_strip),
+        "measure": dict(d.measure_by_unit),
     }
 
 
@@ -55,7 +54,7 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     window = re.split(r"[,，:：]", text[sent_start:pos])[-1]
     if subject and subject in window:
         window = window[window.rindex(subject) + len(subject):]
-    window = re.sub(r"每年度?|每季度|每半年|每月|每周|每两年|每届|年度|原则上|一般|(?:至少|不少于|不低于|不超过|不高于|最多|最少|要|应当?|须|必须|可|确保|保证|按照?|达到|占|为)$", "", window)
+    window = lx["label_strip"].sub("", window)
     window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可)+", "", window)
     window = STRIP.sub("", window)
     measure = lx["measure"].get(unit or "", "")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from extractors.numbers import parse_int_zh
+from models.language_data import Metadata, load
 from models.records import DocumentMeta, Segmentation, iter_lines
 
-DATA = Path(__file__).parent / "data" / "metadata.yaml"
 ZH_DIGITS = "零〇○一二三四五六七八九十两"
 DATE = re.compile(
     rf"(?P<y>(?:19|20)\d{{2}}|[{ZH_DIGITS}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{ZH_DIGITS}]{{1,3}})\s*月"
@@ -23,20 +20,20 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
 @lru_cache(maxsize=1)
 def cues() -> dict:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    org = rf"(?P<org>[\u4e00-\u9fff()]{{2,30}}?{raw['issuer_suffix']})"
+    d = load(Metadata)
+    org = rf"(?P<org>[\u4e00-\u9fff()]{{2,30}}?{d.issuer_suffix})"
     return {
         "signature": re.compile(rf"^{org}\s*(?={DATE.pattern})", re.M),
         "signature_line": re.compile(rf"^{org}\s*$", re.M),
-        "decides": re.compile(rf"{org}{raw['issuer_verbs']}"),
-        "place_tail": re.compile(raw["place_tail"]),
-        "doc_number": re.compile(raw["doc_number"]),
-        "cited_before": re.compile(raw["cited_before"]),
-        "cited_lead": re.compile(raw["cited_lead"]),
-        "title_words": re.compile(raw["title_words"]),
-        "published": re.compile(raw["published"]),
-        "effective_on_issue": re.compile(raw["effective_on_issue"]),
-        "effective_date": re.compile(raw["effective_date"]),
+        "decides": re.compile(rf"{org}{d.issuer_verbs}"),
+        "place_tail": re.compile(d.place_tail),
+        "doc_number": re.compile(d.doc_number),
+        "cited_before": re.compile(d.cited_before),
+        "cited_lead": re.compile(d.cited_lead),
+        "title_words": re.compile(d.title_words),
+        "published": re.compile(d.published),
+        "effective_on_issue": re.compile(d.effective_on_issue),
+        "effective_date": re.compile(d.effective_date),
     }
 
 

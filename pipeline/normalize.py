@@ -12,14 +12,11 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
+from models import language_data
 from models.records import Noise, NormalizedText, OffsetMap, SourceText, iter_lines
 
-DATA = Path(__file__).parent / "data"
 OPENCC_CONFIG = "tw2s"  # t2s and tw2s differ only where tw2s is right (著力 -> 着力)
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 SENTENCE_END = "。！？；!?;"
@@ -89,14 +86,14 @@ class Rewriter:
 
 @lru_cache(maxsize=1)
 def noise_rules() -> dict:
-    raw = yaml.safe_load((DATA / "noise.yaml").read_text(encoding="utf-8"))
+    d = language_data.load(language_data.Noise)
     return {
-        "line": [re.compile(p) for p in raw["line"]],
-        "trailer": [re.compile(p) for p in raw["trailer"]],
-        "trailer_share": float(raw["trailer_share"]),
-        "inline": re.compile("|".join(f"(?:{p})" for p in raw["inline"])),
-        "pinyin": re.compile(raw["pinyin"]),
-        "punct_run": re.compile(raw["punct_run"]),
+        "line": [re.compile(p) for p in d.line],
+        "trailer": [re.compile(p) for p in d.trailer],
+        "trailer_share": float(d.trailer_share),
+        "inline": re.compile("|".join(f"(?:{p})" for p in d.inline)),
+        "pinyin": re.compile(d.pinyin),
+        "punct_run": re.compile(d.punct_run),
     }
 
 

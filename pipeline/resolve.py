@@ -14,14 +14,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from models.language_data import Jurisdictions, load
 from models.records import DocumentMeta, Jurisdiction, Segmentation
 
-DATA = Path(__file__).parent / "data" / "jurisdictions.yaml"
-LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "county": 3, "town": 4}
+LEVEL_RANK = {level: rank for rank, level in enumerate(load(Jurisdictions).levels)}  # national 0 ... town 4
 SKIP_NAMES = {"市辖区", "县", "自治区直辖县级行政区划", "省直辖县级行政区划", "直辖县级行政区划"}
 
 
@@ -39,8 +36,8 @@ class Gazetteer:
     def __init__(self) -> None:
         self.by_code: dict[str, Place] = {}
         self.by_name: dict[str, list[Place]] = {}
-        raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-        self.raw = raw
+        self.data = data = load(Jurisdictions)
+        self.province_abbr = dict(data.province_abbr)
         source = importlib.resources.files("cpca.resources") / "adcodes.csv"
         with source.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
@@ -48,13 +45,13 @@ class Gazetteer:
                 if row["name"] in SKIP_NAMES or code in self.by_code:
                     continue
                 self._add(Place(row["name"], code, _level(code), _parent(code)))
-        for s in raw["special"]:
-            place = Place(s["name"], s["code"], s["level"], s["parent"])
+        for s in data.special:
+            place = Place(s.name, s.code, s.level, s.parent)
             if place.code:
                 self.by_code[place.code] = place
-            for name in [s["name"], *s["aliases"]]:
+            for name in [s.name, *s.aliases]:
                 self.by_name.setdefault(name, []).insert(0, place)
-        for short, code in raw["province_short"].items():
+        for short, code in data.province_short.items():
             self.by_name.setdefault(short, []).append(self.by_code[code])
         import ahocorasick  # ships with cpca: one pass over the text for 3,500 names
 
@@ -118,15 +115,16 @@ def gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=1)
 def _cues() -> dict:
-    raw = gazetteer().raw
+    d = gazetteer().data
     return {
-        "self": [(re.compile(s["pattern"]), s["level"], s["suffix"]) for s in raw["self_reference"]],
-        "superior_before": re.compile(raw["superior_before"]),
-        "superior_after": re.compile(raw["superior_after"]),
-        "national": re.compile(raw["national"]),
-        "hidden": re.compile(raw["hidden"]),
-        "prefixes": [(re.compile(p["pattern"]), p) for p in raw["doc_number_prefix"]],
-        "doc_number": re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\d{1,4}\s*号"),
+        "self": [(re.compile(s.pattern), s.level, s.suffix) for s in d.self_reference],
+        "superior_before": re.compile(d.superior_before),
+        "superior_after": re.compile(d.superior_after),
+        "national": re.compile(d.national),
+        "hidden": re.compile(d.hidden),
+        "prefixes": [(re.compile(p.pattern), {"national": p.national, "special": p.special, "city_abbr": p.city_abbr,
+                                              "province_abbr": p.province_abbr}) for p in d.doc_number_prefix],
+        "doc_number": re.compile(d.doc_number),
     }
 
 
@@ -205,13 +203,13 @@ def _from_doc_number(g: Gazetteer, number: str, text: str) -> Place | None:
         m = pattern.match(number)
         if not m:
             continue
-        if rule.get("national"):
+        if rule["national"]:
             return None
-        if rule.get("special"):
+        if rule["special"]:
             return g.by_name[rule["special"]][0]
-        if rule.get("province_abbr"):
-            return g.by_code.get(g.raw["province_abbr"][m.group("prov")])
-        if rule.get("city_abbr"):
+        if rule["province_abbr"]:
+            return g.by_code.get(g.province_abbr[m.group("prov")])
+        if rule["city_abbr"]:
             cands = [p for ps in g.by_name.values() for p in ps
                      if p.level == "prefecture" and p.name.startswith(m.group("city")) and p.name.endswith("市")]
             named = [p for p in cands if p.name in text or p.name[:-1] in text]

@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from models.language_data import Outline, load
 from models.records import NormalizedText, Section, Segmentation, Sentence, iter_lines
-
-DATA = Path(__file__).parent / "data" / "outline.yaml"
 
 
 @dataclass(frozen=True)
@@ -27,16 +23,15 @@ class Marker:
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    markers = [Marker(m["kind"], m.get("rank"), re.compile(m["pattern"].replace("{N}", raw["numeral"])))
-               for m in raw["markers"]]
-    inline = [m for m in markers if m.kind in raw["inline_kinds"]]
+    d = load(Outline)
+    markers = [Marker(m.kind, m.rank, re.compile(m.pattern.replace("{N}", d.numeral))) for m in d.markers]
+    inline = [m for m in markers if m.kind in d.inline_kinds]
     return {
         "markers": markers,
-        "inline": re.compile(raw["inline_after"] + "(?=" + "|".join(m.pattern.pattern.replace("?P<label>", "") for m in inline) + ")"),
-        "lead": raw["lead_heading"],
-        "sentence_end": re.compile(raw["sentence_end"]),
-        "clause_sep": re.compile(raw["clause_sep"]),
+        "inline": re.compile(d.inline_after + "(?=" + "|".join(m.pattern.pattern.replace("?P<label>", "") for m in inline) + ")"),
+        "lead": {"max_chars": d.lead_heading.max_chars, "min_count": d.lead_heading.min_count},
+        "sentence_end": re.compile(d.sentence_end),
+        "clause_sep": re.compile(d.clause_sep),
     }
 
 
