@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
 from extractors.indicators import curated_indicator
+from extractors.references import resolve_citation
 from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
@@ -110,6 +111,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.sanction, p.polarity, p.target, p.condition, p.duration = x.sanction, x.polarity, x.target, x.condition, x.duration
         p.op, p.value, p.value_max, p.unit, p.base, p.currency = x.op, x.value, x.value_max, x.unit, x.base, x.currency
         sent = seg.sentence_at(x.start)
+        # a trigger that only cites a rule (违反本条例第十四条第二款规定的) takes that rule's conduct
+        p.cites, p.condition = resolve_citation(seg, sent.start if sent else x.start, x.condition, x.start)
+        if x.tier:  # the escalated conduct: 在禁止吸烟场所吸烟,拒不改正
+            p.condition = f"{p.condition},{x.tier}" if p.condition else x.tier
         p.subject = find_subject(text, sent.start if sent else x.start, x.start)
         p.indicator = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
         out.append(p)

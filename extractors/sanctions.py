@@ -25,6 +25,7 @@ class Sanction:
     sanction: str
     polarity: str
     condition: str | None = None
+    tier: str | None = None  # 拒不改正, 情节严重: the escalation this record's size applies to
     target: str | None = None
     duration: str | None = None
     op: str | None = None
@@ -71,6 +72,7 @@ def vocabulary() -> dict:
         "imposing_before": re.compile(raw["imposing_before"]),
         "merge_gap": re.compile(raw["merge_gap"]),
         "noun_head_after": re.compile(raw["noun_head_after"]),
+        "tier": re.compile(raw["tier"]),
         "target": re.compile(raw["target"]),
         "amount_units": {k: set(u) for k, u in raw["amount_units"].items()},
         "per_item": re.compile(raw["per_item"]),
@@ -122,9 +124,20 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         if kind in vocabulary()["amount_units"]:
             _amount(text, sanc)
         sanc.condition = _condition(text, start, s)
+        _split_tier(sanc, out)
         sanc.target = _target(text, start, s)
         out.append(sanc)
     return out
+
+
+def _split_tier(sanc: Sanction, earlier: list[Sanction]) -> None:
+    """拒不改正的，处二百元罚款: a tier escalates the conduct of the measures before it in
+    the sentence, so that conduct stays the condition and the tier is kept beside it."""
+    if not sanc.condition or not vocabulary()["tier"].fullmatch(sanc.condition):
+        return
+    base = next((e.condition for e in reversed(earlier) if e.condition and e.condition != sanc.condition), None)
+    if base:
+        sanc.tier, sanc.condition = sanc.condition, base
 
 
 def _attached(text: str, sent_start: int, pos: int) -> bool:
