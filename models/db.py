@@ -195,7 +195,9 @@ class ProvisionRow(Base):
     polarity: Mapped[str | None] = mapped_column(String(16))
     target: Mapped[str | None] = mapped_column(Text)
     condition: Mapped[str | None] = mapped_column(Text)
+    cites: Mapped[str | None] = mapped_column(Text)  # section path of the rule a sanction enforces
     duration: Mapped[str | None] = mapped_column(String(32))
+    currency: Mapped[str | None] = mapped_column(String(8))  # ISO 4217 (models.vocab.Currency)
     record: Mapped[dict] = mapped_column(JSON)  # the exact JSON record, as exported
 
     document: Mapped[Document] = relationship(back_populates="provisions")

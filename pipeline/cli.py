@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from models.vocab import Kind, values
 from pipeline import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -85,14 +86,14 @@ def text(
 @app.command()
 def compare(
     indicator: Annotated[Optional[str], typer.Option(help="Only indicators containing this text.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="threshold | ratio | deadline | sanction")] = None,
+    kind: Annotated[Optional[str], typer.Option(help=" | ".join(values(Kind)))] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
 ) -> None:
     """The same provision side by side across jurisdictions, stricter or looser, with evidence."""
     from pipeline.compare import compare as build
     from pipeline.query import current_records
 
-    if kind and kind not in ("threshold", "ratio", "deadline", "sanction"):
+    if kind and kind not in values(Kind):
         err.print(f"[red]error:[/] unknown kind {kind!r}")
         raise typer.Exit(2)
     comparisons = build(current_records(db), indicator=indicator, kind=kind)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.db import Document, Part, ProvisionRow, SectionRow
 from models.db import Jurisdiction as JurisdictionRow
-from models.records import Jurisdiction
+from models.records import Jurisdiction, Provision
 from pipeline.run import DocumentResult
 
 
@@ -205,7 +205,7 @@ def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> No
                               jurisdiction_id=ids.get(j.name) if j else None))
 
 
-def _provision_row(p, jurisdiction_ids: dict[str, int] | None = None) -> ProvisionRow:
+def _provision_row(p: Provision, jurisdiction_ids: dict[str, int] | None = None) -> ProvisionRow:
     record = p.to_json()
     num = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     txt = lambda v: v if isinstance(v, str) else None
@@ -217,7 +217,7 @@ def _provision_row(p, jurisdiction_ids: dict[str, int] | None = None) -> Provisi
         approx=bool(p.approx), confidence=float(p.confidence), op=p.op, value_num=num(p.value),
         value_max_num=num(p.value_max), value_text=txt(p.value), value_max_text=txt(p.value_max), unit=p.unit,
         per=p.per, base=p.base, sanction=p.sanction, polarity=p.polarity, target=p.target,
-        condition=p.condition, duration=p.duration, record=record)
+        condition=p.condition, cites=p.cites, duration=p.duration, currency=p.currency, record=record)
 
 
 def provisions_of(session: Session, document_ids: list[int]) -> list[dict]:

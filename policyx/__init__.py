@@ -21,11 +21,14 @@ def load_provisions(db_url: str | None = None, kind: str | None = None):
 
 
 def compare(db_url: str | None = None, indicator: str | None = None, kind: str | None = None):
-    """The cross-jurisdiction comparison as a DataFrame: one row per provision, with
-    its indicator, jurisdiction, value, verdict (stricter/looser/overlapping) and evidence."""
+    """The cross-jurisdiction comparison as a DataFrame, the columns of comparison.csv:
+    one row per provision, with its indicator, jurisdiction, value, verdict
+    (stricter/looser/overlapping), evidence, and a sanction's condition, cites and currency."""
     import pandas as pd
 
-    from pipeline.compare import compare as build, comparison_rows
+    from pipeline.compare import compare as build
+    from pipeline.export.tables import DEFAULT_COLUMNS, table_rows
     from pipeline.query import current_records
 
-    return pd.DataFrame(comparison_rows(build(current_records(db_url), indicator=indicator, kind=kind)))
+    rows = table_rows(build(current_records(db_url), indicator=indicator, kind=kind))
+    return pd.DataFrame(rows, columns=list(dict.fromkeys([*DEFAULT_COLUMNS, *(k for r in rows for k in r)])))

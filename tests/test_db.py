@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,82 @@ def test_migrations_are_package_data():
     import fnmatch
 
     assert shipped and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in shipped), shipped
+
+
+def _v1(record: dict) -> dict:
+    """The record as contract v1 wrote it: without the fields v2 added."""
+    added = {"threshold": ("currency",), "sanction": ("cites", "base", "currency")}.get(record["kind"], ())
+    return {k: v for k, v in record.items() if k not in added}
+
+
+def test_database_at_0001_upgrades_in_place(db_url):
+    """A database of the first schema, holding provisions, opened by this policyx: the
+    rows stay, the v2 columns appear, and each stored record becomes exactly the v2
+    record (new fields null, in v2's order), so old and new rows export alike."""
+    from sqlalchemy import MetaData, insert
+
+    from models.db import _make_engine, upgrade
+    from models.records import Provision
+    from pipeline.store import _provision_row
+
+    common = dict(doc="x.txt", section="第五章 > 第二十条", jurisdiction="X市", subject=None, approx=False,
+                  confidence=0.9)
+    provisions = [
+        Provision(kind="sanction", span=(10, 31), quote="处二百元以上一千元以下罚款", sentence="处二百元以上一千元以下罚款",
+                  indicator="携犬出户未束犬链·罚款", sanction="fine", polarity="negative", condition="携犬出户未束犬链",
+                  op="range", value=200.0, value_max=1000.0, unit="元", **common),
+        Provision(kind="threshold", span=(40, 45), quote="不少于6次", sentence="每年不少于6次", indicator="会议次数",
+                  op=">=", value=6.0, unit="次", per="year", **common),
+        Provision(kind="ratio", span=(50, 56), quote="不超过30%", sentence="不超过30%", indicator="比例", op="<=",
+                  value=30.0, unit="%", base="总数", **common),
+    ]
+    v1 = [_v1(p.to_json()) for p in provisions]
+    assert "cites" not in v1[0] and "currency" not in v1[1] and "base" in v1[2]
+
+    engine = _make_engine(db_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as conn:
+            old = MetaData()
+            old.reflect(conn)
+            assert not {"cites", "currency"} & set(old.tables["provisions"].c.keys())
+            doc_id = conn.execute(insert(old.tables["documents"]).values(
+                path="/x.txt", name="x.txt", sha256="abc", status="ok", current=True,
+                created_at=datetime.now(timezone.utc)).returning(old.tables["documents"].c.id)).scalar_one()
+            for p, record in zip(provisions, v1):
+                conn.execute(insert(old.tables["provisions"]).values(
+                    document_id=doc_id, doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1],
+                    quote=p.quote, sentence=p.sentence, approx=False, confidence=p.confidence, sanction=p.sanction,
+                    condition=p.condition, record=record))
+    finally:
+        engine.dispose()
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    S = session_factory(db_url)  # opened normally: brought to head
+    with S() as s:
+        conn = s.connection()
+        assert MigrationContext.configure(conn).get_current_revision() == \
+            ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        columns = {c["name"]: c for c in inspect(conn).get_columns("provisions")}
+        assert columns["cites"]["nullable"] and columns["currency"]["nullable"]
+        rows = s.scalars(select(ProvisionRow).order_by(ProvisionRow.id)).all()
+        assert [(r.kind, r.quote, r.condition) for r in rows] == [(p.kind, p.quote, p.condition) for p in provisions]
+        assert all(r.cites is None and r.currency is None for r in rows)
+        for row, p in zip(rows, provisions):
+            assert list(row.record.items()) == list(p.to_json().items())  # same fields, same order
+        assert provisions_of(s, [doc_id]) == [p.to_json() for p in provisions]
+    # and new rows carry the v2 fields in their columns
+    cited = Provision(**{**provisions[0].__dict__, "span": (60, 81), "cites": "第十四条 > 第二款", "currency": "CNY"})
+    with S.begin() as s:
+        row = _provision_row(cited)
+        row.document_id = doc_id
+        s.add(row)
+    with S() as s:
+        row = s.scalars(select(ProvisionRow).where(ProvisionRow.span_start == 60)).one()
+        assert (row.cites, row.currency) == ("第十四条 > 第二款", "CNY")
+        assert row.record == cited.to_json() and row.record["cites"] == "第十四条 > 第二款"
 
 
 def test_one_current_version_per_path_is_enforced(db_url):

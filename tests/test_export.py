@@ -12,11 +12,12 @@ import pytest
 from markupsafe import escape
 
 from conftest import SEEDS
+from models.records import Provision
 from pipeline.compare import compare, comparison_rows
 from pipeline.export import EXPORT_NAMES, SCHEMA, write_exports
 from pipeline.export.files import target_path
 from pipeline.export.report import script_json
-from pipeline.export.tables import defuse, sheet_names
+from pipeline.export.tables import DEFAULT_COLUMNS, PROVISION_COLUMNS, defuse, sheet_names, table_rows
 
 jsonschema = pytest.importorskip("jsonschema")
 openpyxl = pytest.importorskip("openpyxl")
@@ -55,8 +56,9 @@ def hostile_records() -> tuple[list[dict], dict[str, str]]:
             "subject": IMG, "indicator": f"会议次数{IMG}[]:*?/\\'", "approx": False, "confidence": 0.9,
             "op": ">=", "value": float(n + 2), "value_max": None, "unit": f"次{SCRIPT}", "per": "year"})
     out.append({**out[0], "kind": "sanction", "quote": out[0]["quote"], "indicator": "=HYPERLINK(\"http://x\")",
-                "sanction": "fine", "polarity": "negative", "target": SCRIPT, "condition": IMG, "duration": None,
-                "op": "range", "value": 200.0, "value_max": 1000.0, "unit": "元"})
+                "sanction": "fine", "polarity": "negative", "target": SCRIPT, "condition": IMG,
+                "cites": f"第十四条 > {SCRIPT}", "duration": None, "op": "range", "value": 200.0, "value_max": 1000.0,
+                "unit": "元", "base": None, "currency": "CNY"})
     out.append({**out[2], "doc": out[1]["doc"], "span": out[1]["span"], "quote": out[1]["quote"],
                 "jurisdiction": out[1]["jurisdiction"]})
     for r in out[2:]:
@@ -174,11 +176,12 @@ def test_csv_has_bom_and_chinese_intact(exported):
     out, _, records, _ = exported
     raw = (out / "comparison.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
-    expected = comparison_rows(compare(records))
+    expected = table_rows(compare(records))
     with open(out / "comparison.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == len(expected) > 20
-    assert list(rows[0]) == list(expected[0])
+    assert len(rows) == len(expected) == len(comparison_rows(compare(records))) > 20
+    assert list(rows[0]) == list(expected[0]) == DEFAULT_COLUMNS
+    assert set(comparison_rows(compare(records))[0]) | set(PROVISION_COLUMNS) == set(DEFAULT_COLUMNS)
     for got, want in zip(rows, expected):
         assert got["indicator"] == want["indicator"]
         assert got["jurisdiction"] == (want["jurisdiction"] or "")
@@ -225,7 +228,10 @@ def test_xlsx_overview_and_indicator_sheets(exported):
         assert ws.max_row - 1 == len(c.rows) == row[5]
         assert ws.freeze_panes == "A2"
         assert ws["A1"].value == "jurisdiction" and ws["A1"].font.bold
-        assert ws.column_dimensions["J"].width >= 20  # the sentence column is wide enough to read
+        header = [cell.value for cell in ws[1]]
+        assert {"sentence", *PROVISION_COLUMNS} <= set(header)
+        sentence = openpyxl.utils.get_column_letter(header.index("sentence") + 1)
+        assert ws.column_dimensions[sentence].width >= 20  # the sentence column is wide enough to read
     assert ov["A2"].hyperlink.location == f"'{wb.sheetnames[1]}'!A1"
 
 
@@ -243,6 +249,82 @@ def test_sheet_names_of_hostile_indicators_are_valid(hostile):
     wb = openpyxl.load_workbook(out / "comparison.xlsx")
     assert len(wb.sheetnames) >= 3
     assert all(_valid_sheet_name(n) for n in wb.sheetnames), wb.sheetnames
+
+
+def sanction_records() -> tuple[list[dict], dict[str, str]]:
+    """Fines of two cities for one conduct: condition, cited rule and currency set."""
+    out, sources = [], {}
+    for n, (jur, currency, low) in enumerate([("甲市", "CNY", 200), ("乙市", "HKD", 500)]):
+        doc = f"dog{n}.txt"
+        quote = f"处{low}元以上1000元以下罚款"
+        text = f"第二十条 违反本条例第十四条第二款规定，携犬出户未束犬链的，由公安机关责令改正，{quote}。"
+        start = text.index(quote)
+        sources[doc] = text
+        out.append(Provision(
+            doc=doc, kind="sanction", span=(start, start + len(quote)), quote=quote, sentence=text[5:],
+            section="第二十条", jurisdiction=jur, indicator="携犬出户未束犬链·罚款", confidence=0.9, sanction="fine",
+            polarity="negative", condition=f"携犬出户未束犬链{n}", cites=f"第十四条 > 第{n + 2}款", op="range",
+            value=float(low), value_max=1000.0, unit="元", currency=currency).to_json())
+    return out, sources
+
+
+def test_sanction_terms_in_csv_xlsx_and_report(tmp_path):
+    """A sanction's condition, cited rule and currency are columns of the tables and
+    visible text in its report row, not hidden in a tooltip."""
+    records, sources = sanction_records()
+    write_exports(tmp_path, records, sources)
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert all(validator.is_valid(r) for r in records)
+    with open(tmp_path / "comparison.csv", encoding="utf-8-sig", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: r["doc"])
+    assert [(r["condition"], r["cites"], r["currency"]) for r in rows] == [
+        ("携犬出户未束犬链0", "第十四条 > 第2款", "CNY"), ("携犬出户未束犬链1", "第十四条 > 第3款", "HKD")]
+    wb = openpyxl.load_workbook(tmp_path / "comparison.xlsx")
+    ws = wb[wb.sheetnames[1]]
+    header = [c.value for c in ws[1]]
+    cells = sorted((dict(zip(header, line)) for line in ws.iter_rows(min_row=2, values_only=True)),
+                   key=lambda r: r["doc"])
+    assert [(r["condition"], r["cites"], r["currency"]) for r in cells] == [
+        (r["condition"], r["cites"], r["currency"]) for r in rows]
+
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    texts = _row_texts(html)
+    assert len(texts) == 2
+    for r in records:
+        row = next(t for t in texts if r["jurisdiction"] in t)
+        for part in (r["sentence"], r["condition"], r["cites"], r["currency"]):
+            assert part in row, (part, row)
+    assert 'title="' not in "".join(re.findall(r'<tr class="cmp-row".*?</tr>', html, re.S)), "no tooltips"
+
+
+class _RowText(HTMLParser):
+    """The visible text of each comparison row."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr" and dict(attrs).get("class") == "cmp-row":
+            self.rows.append("")
+            self.depth = 1
+        elif self.depth and tag == "tr":
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "tr":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.rows[-1] += data
+
+
+def _row_texts(html: str) -> list[str]:
+    p = _RowText()
+    p.feed(html)
+    return p.rows
 
 
 class _Elements(HTMLParser):

@@ -4,8 +4,10 @@
 from a document), each file atomically:
 
 - rules.jsonl        one provision record per line (the contract, PROVISIONS.md)
-- rules.schema.json  JSON Schema (draft 2020-12) of that record, for consumers to validate
-- comparison.csv     compare()'s rows, UTF-8 with BOM so Excel shows Chinese
+- rules.schema.json  JSON Schema (draft 2020-12) of that record, for consumers to validate;
+                     generated from the record and models.vocab (pipeline.export.schema)
+- comparison.csv     compare()'s rows with each provision's condition, cites and currency,
+                     UTF-8 with BOM so Excel shows Chinese
 - comparison.xlsx    an overview sheet plus one sheet per indicator
 - report.html        one offline page: overview, comparison tables and charts, sources
 """
@@ -42,16 +44,16 @@ def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str]) -
     `sources` maps a record's `doc` to its source text (source[span[0]:span[1]] ==
     quote); documents missing from it are shown without context in the report.
     """
-    from pipeline.compare import compare, comparison_rows
+    from pipeline.compare import compare
     from pipeline.export.report import render_report
-    from pipeline.export.tables import write_csv, write_xlsx
+    from pipeline.export.tables import table_rows, write_csv, write_xlsx
 
     out_dir = Path(out_dir)
     records = list(records)
     paths = [write_rules_jsonl(out_dir, records),
              write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
     comparisons = compare(records)
-    rows = comparison_rows(comparisons)
+    rows = table_rows(comparisons)
     paths.append(write_csv(out_dir, rows))
     paths.append(write_xlsx(out_dir, comparisons, rows))
     paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons)))

@@ -14,13 +14,14 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from models.vocab import Kind, values
 from pipeline.compare import IndicatorComparison, value_text
 from pipeline.export.svg import VERDICT_COLORS, interval_chart
-from pipeline.export.tables import scale_unit, value_range
+from pipeline.export.tables import PROVISION_COLUMNS, scale_unit, value_range
 
 TEMPLATES = Path(__file__).parent / "templates"
 CONTEXT = 60  # source characters shown on each side of a quote (~120 in all)
-KINDS = ("threshold", "ratio", "deadline", "sanction")
+KINDS = tuple(values(Kind))
 DIRECTION = {1: "higher is stricter", -1: "lower is stricter", 0: "not ordered"}
 _JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -57,6 +58,12 @@ def _context(text: str | None, r: dict) -> dict:
             "cut_before": lo > 0, "cut_after": hi < len(text), "grounded": True}
 
 
+def _facts(r: dict) -> list[tuple[str, str]]:
+    """(label, text) of the record's PROVISION_COLUMNS that are set: shown as text in the
+    row, because a sanction without its trigger or cited rule cannot be compared."""
+    return [(k, str(r[k])) for k in PROVISION_COLUMNS if r.get(k) not in (None, "")]
+
+
 def build_context(records: list[dict], sources: dict[str, str], comparisons: list[IndicatorComparison]) -> dict:
     """Everything the template shows, as plain strings and numbers (the template escapes)."""
     src_id: dict[tuple, str] = {}
@@ -76,7 +83,8 @@ def build_context(records: list[dict], sources: dict[str, str], comparisons: lis
             entries.append({"id": f"src-{i}", "kind": r.get("kind") or "?",
                             "jurisdiction": r.get("jurisdiction") or "?", "section": r.get("section"),
                             "indicator": r.get("indicator"), "value": _value_text(r),
-                            "sentence": r.get("sentence") or "", **_context(sources.get(doc), r)})
+                            "sentence": r.get("sentence") or "", "facts": _facts(r),
+                            **_context(sources.get(doc), r)})
         doc_sources.append({"name": doc, "id": f"doc-{d}", "entries": entries})
 
     jur_counts = Counter(r.get("jurisdiction") or "?" for r in records)
@@ -90,7 +98,8 @@ def build_context(records: list[dict], sources: dict[str, str], comparisons: lis
     for n, c in enumerate(comparisons):
         verdicts = Counter(r.verdict for r in c.rows)
         rows = [{"jurisdiction": r.jurisdiction or "?", "value": r.value_text, "verdict": r.verdict,
-                 "quote": r.quote, "sentence": r.sentence, "section": r.section, "doc": r.doc,
+                 "quote": r.quote, "sentence": r.sentence, "facts": _facts(r.record), "section": r.section,
+                 "doc": r.doc,
                  "src": src_id.get(_key(r.record), ""), "kind": c.kind} for r in c.rows]
         chart = interval_chart(c, scale_unit(c.rows))
         indicators.append({"id": f"ind-{n}", "indicator": c.indicator, "kind": c.kind,

@@ -12,12 +12,18 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from pipeline.compare import ComparisonRow, IndicatorComparison
+from models.vocab import Kind, Per
+from pipeline.compare import ComparisonRow, IndicatorComparison, comparison_rows
 from pipeline.export.files import atomic_path, target_path
 
-# comparison_rows()'s keys, used for the header when there is nothing to compare
+# Fields of the provision itself that a reader of a sanction needs beside its sentence:
+# what triggers it, the rule it enforces, the currency of its amount.
+PROVISION_COLUMNS = ("condition", "cites", "currency")
+# The table's columns, in order (comparison_rows()'s keys plus PROVISION_COLUMNS); also
+# the header when there is nothing to compare.
 DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "value", "verdict", "op", "value_min", "value_max", "unit",
-                   "per", "quote", "sentence", "section", "doc", "span_start", "span_end"]
+                   "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc", "span_start",
+                   "span_end"]
 VERDICTS = ("stricter", "looser", "overlapping", "same", "only", "n/a")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 OVERVIEW = "overview"
@@ -26,6 +32,17 @@ OVERVIEW = "overview"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_MAX = 31
 RESERVED_SHEETS = {"history"}
+
+
+def table_rows(comparisons: list[IndicatorComparison]) -> list[dict]:
+    """comparison_rows() with the PROVISION_COLUMNS of each row's record, in
+    DEFAULT_COLUMNS order (keys comparison_rows may add later follow at the end)."""
+    records = [r.record for c in comparisons for r in c.rows]
+    out = []
+    for row, record in zip(comparison_rows(comparisons), records, strict=True):
+        row = {**row, **{k: record.get(k) for k in PROVISION_COLUMNS}}
+        out.append({**{k: row.get(k) for k in DEFAULT_COLUMNS}, **row})
+    return out
 
 
 def columns_of(rows: list[dict]) -> list[str]:
@@ -88,11 +105,11 @@ def scale_unit(rows: list[ComparisonRow]) -> str:
     units = Counter(r.record.get("unit") for r in rows if r.interval).most_common(1)
     unit = units[0][0] if units else None
     kind = rows[0].kind if rows else ""
-    if kind == "deadline" or (kind == "sanction" and any(r.record.get("duration") for r in rows)):
+    if kind == Kind.DEADLINE or (kind == Kind.SANCTION and any(r.record.get("duration") for r in rows)):
         return " 天"
     if unit == "‰":
         unit = "%"
-    per_year = kind == "threshold" and any(r.record.get("per") not in (None, "term") for r in rows)
+    per_year = kind == Kind.THRESHOLD and any(r.record.get("per") not in (None, Per.TERM) for r in rows)
     return f" {unit or ''}{'/年' if per_year else ''}".rstrip()
 
 
@@ -110,9 +127,8 @@ OVERVIEW_HEADER = {"indicator": "indicator", "kind": "kind", "jurisdictions_n": 
                    "jurisdictions": "jurisdictions", "range": "range of values", "rows": "provisions",
                    "stricter": "stricter", "looser": "looser", "overlapping": "overlapping", "same": "same",
                    "only": "only", "n/a": "n/a"}
-SHEET_COLUMNS = ["jurisdiction", "value", "verdict", "op", "value_min", "value_max", "unit", "per", "quote",
-                 "sentence", "section", "doc", "span_start", "span_end"]
-WIDE = {"sentence": 60, "quote": 24, "section": 28, "doc": 26, "jurisdiction": 24}
+SHEET_COLUMNS = [c for c in DEFAULT_COLUMNS if c not in ("indicator", "kind")]  # the sheet is the indicator
+WIDE = {"sentence": 60, "quote": 24, "condition": 40, "cites": 24, "section": 28, "doc": 26, "jurisdiction": 24}
 
 
 def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list[dict],
