@@ -10,15 +10,12 @@ import calendar
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from extractors.numbers import parse_int_zh
+from models.language_data import Deadlines, Lexicon, load
 
-DATA = Path(__file__).parent / "data" / "deadlines.yaml"
-PER = {"次月": "month", "下月": "month", "每年": "year", "每年度": "year", "每季度": "quarter", "每个季度": "quarter", "每半年": "half-year",
-       "每月": "month"}
+# 次月/下月 (a monthly report due the next month) and the shared recurrence words
+PER = {"次月": "month", "下月": "month", **load(Lexicon).recurrence}
 
 
 def _per(every: str | None) -> str | None:
@@ -49,33 +46,34 @@ class YearContext:
 
 @lru_cache(maxsize=1)
 def grammar() -> dict:
-    d = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    mp = "|".join(sorted(d["month_parts"], key=len, reverse=True))
-    point = (rf"(?P<every>{d['every']})?(?P<year>{d['year']})?"
-             rf"(?:(?P<m>{d['month']})月份?(?:(?P<d>{d['day']})[日号]|(?P<mp>{mp}))?"
-             rf"|(?P<half>上半年|下半年)|(?P<quarter>第[一二三四1-4]季度)|(?P<yp>年底|年末|年初|年内|年中)"
-             rf"|(?P<ep>初|底|末)|(?P<dd>{d['day']})[日号])")
-    tail = rf"(?:(?P<m>{d['month']})月份?)?(?:(?P<d>{d['day']})[日号]|(?P<mp>上旬|中旬|下旬|底|末))"
+    d = load(Deadlines)
+    duration_units = dict(load(Lexicon).duration_units)  # shared with numbers and thresholds
+    mp = "|".join(sorted(d.month_parts, key=len, reverse=True))
+    point = (rf"(?P<every>{d.every})?(?P<year>{d.year})?"
+             rf"(?:(?P<m>{d.month})月份?(?:(?P<d>{d.day})[日号]|(?P<mp>{mp}))?"
+             rf"|(?P<half>{'|'.join(d.half_year)})|(?P<quarter>第[一二三四1-4]季度)|(?P<yp>{'|'.join(d.year_parts)})"
+             rf"|(?P<ep>初|底|末)|(?P<dd>{d.day})[日号])")
+    tail = rf"(?:(?P<m>{d.month})月份?)?(?:(?P<d>{d.day})[日号]|(?P<mp>上旬|中旬|下旬|底|末))"
     num = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百半]+"
-    units = "|".join(sorted(d["duration_units"], key=len, reverse=True))
+    units = "|".join(sorted(duration_units, key=len, reverse=True))
     return {
-        "data": d,
+        "data": {"festivals": dict(d.festivals), "duration_units": duration_units, "month_parts": dict(d.month_parts)},
         "point": re.compile(point),
         "tail": re.compile(tail),
-        "before": re.compile(d["before"]),
-        "range_sep": re.compile(d["range_sep"]),
-        "month_list": re.compile(rf"(?P<every>{d['every']})?(?P<year>{d['year']})?(?P<m1>{d['month']})、(?P<m2>{d['month']})月份?"),
+        "before": re.compile(d.before),
+        "range_sep": re.compile(d.range_sep),
+        "month_list": re.compile(rf"(?P<every>{d.every})?(?P<year>{d.year})?(?P<m1>{d.month})、(?P<m2>{d.month})月份?"),
         "from_to": re.compile(r"从(?P<a>[^,，。;；]{2,16}?)开始[,，]?(?:到|至)(?P<b>[^,，。;；]{2,16}?)结束"),
-        "duration": re.compile(rf"(?P<lead>{d['duration_lead']})?(?P<n>{num})(?P<u>{units})(?P<half>半)?(?P<approx>左右)?(?P<tail>{d['duration_tail']})?"),
-        "festival": re.compile(r"[“\"]?(?P<f>" + "|".join(sorted(d["festivals"], key=len, reverse=True)) + r")[”\"]?(?P<b>" + d["before"] + ")"),
-        "event": re.compile(rf"(?P<ev>{d['events']})(?P<b>前|之前)(?!{d['event_not_before']})"),
-        "length_before_event": re.compile(d["length_before_event"]),
-        "lookback_after": re.compile(d["lookback_after"]),
-        "metadata_after": re.compile(d["metadata_after"]),
-        "past_after": re.compile(d["past_after"]),
-        "past_before": re.compile(d["past_before"]),
-        "not_after": re.compile(d["duration_not_after"]),
-        "not_before": re.compile(d["duration_not_before"]),
+        "duration": re.compile(rf"(?P<lead>{d.duration_lead})?(?P<n>{num})(?P<u>{units})(?P<half>半)?(?P<approx>左右)?(?P<tail>{d.duration_tail})?"),
+        "festival": re.compile(r"[“\"]?(?P<f>" + "|".join(sorted(d.festivals, key=len, reverse=True)) + r")[”\"]?(?P<b>" + d.before + ")"),
+        "event": re.compile(rf"(?P<ev>{d.events})(?P<b>前|之前)(?!{d.event_not_before})"),
+        "length_before_event": re.compile(d.length_before_event),
+        "lookback_after": re.compile(d.lookback_after),
+        "metadata_after": re.compile(d.metadata_after),
+        "past_after": re.compile(d.past_after),
+        "past_before": re.compile(d.past_before),
+        "not_after": re.compile(d.duration_not_after),
+        "not_before": re.compile(d.duration_not_before),
         "title": re.compile(r"《[^》]{0,80}》|\(\d{4}\s*[—–-]\s*\d{4}年?\)"),
     }
 

@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from extractors.numbers import Quantity, find_comparator, find_quantities
-
-DATA = Path(__file__).parent / "data" / "bounds.yaml"
+from models.language_data import Bounds, Lexicon, load
 
 
 @dataclass
@@ -35,30 +31,30 @@ class Bound:
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    rec = raw["recurrence"]
+    d = load(Bounds)
+    rec = dict(load(Lexicon).recurrence)  # shared with deadlines
     return {
-        "time_units": set(raw["time_units"]),
-        "bare_units": set(raw["bare_units"]),
-        "requirement": re.compile(raw["requirement"]),
-        "activity_verb": re.compile(raw["activity_verb"]),
-        "not_after": re.compile(raw["not_after"]),
-        "categorical_units": set(raw["categorical_units"]),
-        "quoted_name_max": int(raw["quoted_name_max"]),
+        "time_units": set(d.time_units),
+        "bare_units": set(d.bare_units),
+        "requirement": re.compile(d.requirement),
+        "activity_verb": re.compile(d.activity_verb),
+        "not_after": re.compile(d.not_after),
+        "categorical_units": set(d.categorical_units),
+        "quoted_name_max": d.quoted_name_max,
         "recurrence": re.compile("|".join(sorted(map(re.escape, rec), key=len, reverse=True))),
         "recurrence_map": rec,
-        "statistics": re.compile(raw["statistics"]),
-        "or_more": re.compile(raw["or_more"]),
-        "nominal_units": set(raw["nominal_units"]),
-        "prescriptive": re.compile(raw["prescriptive"]),
-        "per_deduction_after": re.compile(raw["per_deduction_after"]),
-        "time_minimum_ops": set(raw["time_minimum_ops"]),
-        "time_cap_after": raw["time_cap_after"],
-        "activity_length_before": re.compile(raw["activity_length_before"]),
-        "time_before_event_after": re.compile(raw["time_before_event_after"]),
-        "activity_length_after": re.compile(raw["activity_length_after"]),
-        "hedge": re.compile(raw["hedge"]),
-        "base": re.compile(raw["base"]),
+        "statistics": re.compile(d.statistics),
+        "or_more": re.compile(d.or_more),
+        "nominal_units": set(d.nominal_units),
+        "prescriptive": re.compile(d.prescriptive),
+        "per_deduction_after": re.compile(d.per_deduction_after),
+        "time_minimum_ops": set(d.time_minimum_ops),
+        "time_cap_after": d.time_cap_after,
+        "activity_length_before": re.compile(d.activity_length_before),
+        "time_before_event_after": re.compile(d.time_before_event_after),
+        "activity_length_after": re.compile(d.activity_length_after),
+        "hedge": re.compile(d.hedge),
+        "base": re.compile(d.base),
     }
 
 

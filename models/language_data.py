@@ -414,6 +414,8 @@ class Lexicon(Model):
 
     _file: ClassVar[str] = "extractors/data/lexicon.yaml"
     fragments: Annotated[Mapping[str, Regex], _Fragments]
+    recurrence: Mapping[str, PerName | None]
+    duration_units: Mapping[str, Designator]
 
 
 _SPLICEABLE = tuple(f.name for f in fields(Lexicon) if f.name != "fragments")  # word lists and maps
@@ -529,6 +531,66 @@ class Numbers(Model):
                 re.compile(re.sub(r"\{([A-Z]+)\}", lambda m: pieces[m[1]], p))
             except re.error as e:
                 raise (at / _field("skip_patterns") / i).error(f"bad regex: {e}: {p!r}") from None
+
+
+@model
+class Bounds(Model):
+    """bounds.yaml: which numbers bound an activity (extractors/thresholds.py)."""
+
+    _file: ClassVar[str] = "extractors/data/bounds.yaml"
+    time_units: Words
+    bare_units: Words
+    requirement: Regex
+    activity_verb: Regex
+    not_after: Regex
+    per_deduction_after: Regex
+    nominal_units: Words
+    prescriptive: Regex
+    time_minimum_ops: Annotated[tuple[OpName, ...], Distinct()]
+    activity_length_before: Regex
+    activity_length_after: Regex
+    time_before_event_after: Regex
+    time_cap_after: str
+    categorical_units: Words
+    quoted_name_max: int
+    statistics: Regex
+    or_more: Regex
+    hedge: Regex
+    base: Regex
+
+
+@model
+class Deadlines(Model):
+    """deadlines.yaml: the language of time limits (extractors/deadlines.py)."""
+
+    _file: ClassVar[str] = "extractors/data/deadlines.yaml"
+    month: Regex
+    day: Regex
+    year: Regex
+    every: Regex
+    month_parts: Mapping[str, tuple[int | None, int]]
+    half_year: Mapping[str, Annotated[str, OneOf(("H1", "H2"), "half")]]
+    year_parts: Mapping[str, Annotated[str, OneOf(("start", "mid", "end", "within"), "year part")]]
+    before: Regex
+    range_sep: Regex
+    duration_lead: Regex
+    duration_tail: Regex
+    duration_not_after: Regex
+    duration_not_before: Regex
+    festivals: Mapping[str, str]
+    events: Regex
+    event_not_before: Regex
+    length_before_event: Regex
+    lookback_after: Regex
+    metadata_after: Regex
+    past_after: Regex
+    past_before: Regex
+
+    def _check(self, at: _At, ctx: _Context) -> None:
+        """Festival dates are MM-DD (the value is {year}-MM-DD)."""
+        for name, md in self.festivals.items():
+            if not re.fullmatch(r"(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])", md):
+                raise (at / _field("festivals") / _entry(name)).error(f"expected MM-DD, got {md!r}")
 
 
 @model
@@ -695,4 +757,5 @@ class Jurisdictions(Model):
                         f"{e.level!r} is not a level ({', '.join(self.levels)})")
 
 
-MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Subjects, Indicators, Noise, Metadata, Outline, Jurisdictions)
+MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Subjects, Indicators, Noise, Metadata, Outline,
+                                   Jurisdictions)
