@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from extractors.numbers import find_comparator, find_quantities, parse_int_zh
-
-DATA = Path(__file__).parent / "data" / "sanctions.yaml"
+from models.language_data import SanctionPattern, Sanctions, load
 
 
 @dataclass
@@ -48,37 +44,35 @@ class Pattern:
     noun: bool = False
 
 
-def _pattern(kind: str, entry) -> Pattern:
-    if isinstance(entry, str):
-        return Pattern(kind, re.compile(entry))
-    return Pattern(kind, re.compile(entry["re"]), entry.get("evident"),
-                   re.compile(entry["requires"]) if entry.get("requires") else None, entry.get("noun", False))
+def _pattern(kind: str, entry: SanctionPattern) -> Pattern:
+    return Pattern(kind, re.compile(entry.re), entry.evident,
+                   re.compile(entry.requires) if entry.requires else None, entry.noun)
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    d = load(Sanctions)
     return {
-        "types": [_pattern(t, p) for t, ps in raw["types"].items() for p in ps],
-        "positive": set(raw["positive"]),
-        "self_evident": set(raw["self_evident"]),
-        "not_before": re.compile(raw["not_before"]),
-        "negated": re.compile(raw["negated"]),
-        "modifier_after": re.compile(raw["modifier_after"]),
-        "condition_before": re.compile(raw["condition_before"]),
-        "list_intro": re.compile(raw["list_intro"]),
-        "conditions_list": re.compile(raw["conditions_list"]),
-        "trigger": re.compile(raw["trigger"]),
-        "imposing_before": re.compile(raw["imposing_before"]),
-        "merge_gap": re.compile(raw["merge_gap"]),
-        "noun_head_after": re.compile(raw["noun_head_after"]),
-        "tier": re.compile(raw["tier"]),
-        "target": re.compile(raw["target"]),
-        "amount_units": {k: set(u) for k, u in raw["amount_units"].items()},
-        "per_item": re.compile(raw["per_item"]),
-        "multiple_base": re.compile(raw["multiple_base"]),
-        "currencies": {k: re.compile(p) for k, p in raw["currencies"].items()},
-        "jurisdiction_currency": {str(k): v for k, v in raw["jurisdiction_currency"].items()},
+        "types": [_pattern(t, p) for t, ps in d.types.items() for p in ps],
+        "positive": set(d.positive),
+        "self_evident": set(d.self_evident),
+        "not_before": re.compile(d.not_before),
+        "negated": re.compile(d.negated),
+        "modifier_after": re.compile(d.modifier_after),
+        "condition_before": re.compile(d.condition_before),
+        "list_intro": re.compile(d.list_intro),
+        "conditions_list": re.compile(d.conditions_list),
+        "trigger": re.compile(d.trigger),
+        "imposing_before": re.compile(d.imposing_before),
+        "merge_gap": re.compile(d.merge_gap),
+        "noun_head_after": re.compile(d.noun_head_after),
+        "tier": re.compile(d.tier),
+        "target": re.compile(d.target),
+        "amount_units": {k: set(u) for k, u in d.amount_units.items()},
+        "per_item": re.compile(d.per_item),
+        "multiple_base": re.compile(d.multiple_base),
+        "currencies": {k: re.compile(p) for k, p in d.currencies.items()},
+        "jurisdiction_currency": dict(d.jurisdiction_currency),
     }
 
 

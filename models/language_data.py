@@ -313,7 +313,8 @@ def _mapping(tp, value, at: _At, ctx: _Context, meta: tuple) -> Mapping:
 
 def _build(cls: type[Model], value, at: _At, ctx: _Context) -> Model:
     hints = _hints(cls)
-    if cls._shorthand is not None and not isinstance(value, dict):
+    short = cls._shorthand is not None and not isinstance(value, dict)
+    if short:  # a bare scalar: its errors name the entry itself (types.fine[2])
         value = {cls._shorthand: value}
     if not isinstance(value, dict):
         raise at.error(f"expected a mapping, got {_describe(value)}")
@@ -327,7 +328,7 @@ def _build(cls: type[Model], value, at: _At, ctx: _Context) -> Model:
             if f.default is f.default_factory:  # both MISSING: a required key
                 raise (at / _field(f.name)).error("missing key")
             continue
-        kwargs[f.name] = _convert(hints[f.name], value[f.name], at / _field(f.name), ctx)
+        kwargs[f.name] = _convert(hints[f.name], value[f.name], at if short else at / _field(f.name), ctx)
     obj = cls(**kwargs)
     schema = at.schema()
     keys = {n: (at.file, f"{schema}.{n}" if schema else n) for n in names}
@@ -594,6 +595,45 @@ class Deadlines(Model):
 
 
 @model
+class SanctionPattern(Model):
+    """A vocabulary entry: a regex, or {re, evident, requires, noun}."""
+
+    _shorthand: ClassVar[str] = "re"
+    re: Regex
+    evident: bool | None = None
+    requires: Regex | None = None
+    noun: bool = False
+
+
+@model
+class Sanctions(Model):
+    """sanctions.yaml: consequences and their triggers (extractors/sanctions.py). Any
+    sanction type of models/vocab.py may have patterns."""
+
+    _file: ClassVar[str] = "extractors/data/sanctions.yaml"
+    types: Mapping[SanctionName, Annotated[tuple[SanctionPattern, ...], Distinct("re")]]
+    positive: Annotated[tuple[SanctionName, ...], Distinct()]
+    self_evident: Annotated[tuple[SanctionName, ...], Distinct()]
+    not_before: Regex
+    noun_head_after: Regex
+    target: Regex
+    modifier_after: Regex
+    condition_before: Regex
+    list_intro: Regex
+    conditions_list: Regex
+    negated: Regex
+    trigger: Regex
+    imposing_before: Regex
+    merge_gap: Regex
+    amount_units: Mapping[SanctionName, Words]
+    per_item: Regex
+    multiple_base: Regex
+    currencies: Mapping[CurrencyName, Regex]
+    jurisdiction_currency: Mapping[str, CurrencyName]
+    tier: Regex
+
+
+@model
 class Subjects(Model):
     """subjects.yaml: who a bound binds and what it measures (extractors/subjects.py)."""
 
@@ -757,5 +797,5 @@ class Jurisdictions(Model):
                         f"{e.level!r} is not a level ({', '.join(self.levels)})")
 
 
-MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Subjects, Indicators, Noise, Metadata, Outline,
-                                   Jurisdictions)
+MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, Subjects, Indicators, Noise,
+                                   Metadata, Outline, Jurisdictions)

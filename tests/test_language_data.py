@@ -13,16 +13,16 @@ from models import language_data as ld
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILES = sorted(p for d in ("extractors/data", "pipeline/data") for p in (ROOT / d).glob("*.yaml"))
 BY_NAME = {Path(m._file).name: m for m in ld.MODELS}
-PENDING = {"sanctions.yaml"}  # its loader moves over next
 
 
 def _consumers() -> None:
     """Run every loader that reads language data, so that their reads are recorded."""
     import extractors.numbers  # noqa: F401  (compiled at import)
-    from extractors import deadlines, indicators, subjects, thresholds
+    from extractors import deadlines, indicators, sanctions, subjects, thresholds
     from pipeline import metadata, normalize, resolve, segment
 
     thresholds.rules()
+    sanctions.vocabulary()
     deadlines.grammar()
     subjects.lexicon()
     indicators.vocabulary()
@@ -37,7 +37,7 @@ def _consumers() -> None:
 def test_every_data_file_has_a_model():
     names = [p.name for p in DATA_FILES]
     assert sorted(set(names)) == sorted(names), "two data files share a name"
-    assert sorted(BY_NAME) == sorted(set(names) - PENDING)
+    assert sorted(BY_NAME) == sorted(names)
 
 
 @pytest.mark.parametrize("model", ld.MODELS, ids=lambda m: Path(m._file).name)
@@ -184,6 +184,48 @@ def test_fragments_expand_verbatim():
     assert lexicon.fragments["doc_year"] == r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]"
     assert lexicon.fragments["doc_year"] in metadata.doc_number
     assert "{doc_year}" not in metadata.doc_number
+
+
+def test_sanction_types_come_from_the_vocabulary():
+    raw = _raw(ld.Sanctions)
+    raw["types"]["fines"] = raw["types"].pop("fine")
+    with pytest.raises(ld.LanguageDataError, match=r"^sanctions\.yaml:types\.fines: 'fines' is not one of SanctionType"):
+        _parse(ld.Sanctions, raw)
+    raw = _raw(ld.Sanctions)
+    raw["self_evident"].append("penalty")
+    with pytest.raises(ld.LanguageDataError, match=r"^sanctions\.yaml:self_evident\[\d+\]: 'penalty' is not one of SanctionType"):
+        _parse(ld.Sanctions, raw)
+
+
+def test_sanction_bad_regex_names_type_and_index():
+    raw = _raw(ld.Sanctions)
+    raw["types"]["fine"] = ["罚款", {"re": "处以罚款", "evident": False}, "(?:罚款"]
+    with pytest.raises(ld.LanguageDataError, match=r"^sanctions\.yaml:types\.fine\[2\]: bad regex"):
+        _parse(ld.Sanctions, raw)
+    raw["types"]["fine"] = ["罚款", {"re": "处以罚款", "requires": "[的"}]
+    with pytest.raises(ld.LanguageDataError, match=r"^sanctions\.yaml:types\.fine\[1\]\.requires: bad regex"):
+        _parse(ld.Sanctions, raw)
+
+
+def test_recurrence_comes_from_the_vocabulary():
+    raw = _raw(ld.Lexicon)
+    raw["recurrence"]["每年"] = "yearly"
+    with pytest.raises(ld.LanguageDataError, match=r"^lexicon\.yaml:recurrence\.每年: 'yearly' is not one of Per"):
+        _parse(ld.Lexicon, raw)
+
+
+def test_unknown_word_list():
+    raw = _raw(ld.Bounds)
+    raw["time_units"] = ["{duration_unit}", "岁"]
+    with pytest.raises(ld.LanguageDataError, match=r"^bounds\.yaml:time_units\[0\]: unknown word list \{duration_unit\}"):
+        _parse(ld.Bounds, raw)
+
+
+def test_spliced_word_lists():
+    lexicon = ld.load(ld.Lexicon)
+    bounds = ld.load(ld.Bounds)
+    assert set(bounds.time_units) == set(lexicon.duration_units) | {"分钟", "秒", "岁"}
+    assert set(lexicon.duration_units) <= set(ld.load(ld.Numbers).time_units)
 
 
 def test_not_yaml():
