@@ -303,14 +303,16 @@ def _full_date(m: re.Match | None) -> bool:
 
 
 def _length_before_event(m: re.Match) -> Deadline | None:
-    """届满六十日前: due at the latest that long before the event."""
+    """届满六十日前, 提前三十日: due at the latest that long before the event."""
+    if not (m.group("advance") or m.group("before")):
+        return None
     n = m.group("n")
     k = int(n) if n.isdigit() else parse_int_zh(n)
     if not k:
         return None
     unit = grammar()["data"]["duration_units"][m.group("u")]
     value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
-    return Deadline(m.start("n"), m.end(), "<=", value)
+    return Deadline(m.start("advance") if m.group("advance") else m.start("n"), m.end(), "<=", value)
 
 
 def _slogan(text: str, end: int) -> bool:

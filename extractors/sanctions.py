@@ -62,6 +62,7 @@ def vocabulary() -> dict:
         "condition_before": re.compile(d.condition_before),
         "list_intro": re.compile(d.list_intro),
         "conditions_list": re.compile(d.conditions_list),
+        "measures_list": re.compile(d.measures_list),
         "trigger": re.compile(d.trigger),
         "imposing_before": re.compile(d.imposing_before),
         "merge_gap": re.compile(d.merge_gap),
@@ -101,7 +102,8 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
                 or v["modifier_after"].match(text[e:e + 8]) \
                 or (entry.noun and v["noun_head_after"].search(text[start:s])):
             continue
-        if v["list_intro"].match(text[e:e + 1]) and not v["conditions_list"].search(text[start:e]):
+        if v["list_intro"].match(text[e:e + 1]) and not v["conditions_list"].search(text[start:e]) \
+                and (v["measures_list"].search(text[start:e]) or _introduces_measures(text, e + 1)):
             continue
         clause = re.split(r"[,，;；:：]", text[start:s])[-1]
         if v["negated"].search(text[start:s]) or v["condition_before"].search(clause):
@@ -122,6 +124,14 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         sanc.target = _target(text, start, s)
         out.append(sanc)
     return out
+
+
+def _introduces_measures(text: str, pos: int) -> bool:
+    """A measure before a colon heads a list: of measures (进行亮牌提醒：(一)黄牌预警…, the
+    lead is none of them), or of the conduct it punishes (依法追究刑事责任：(一)擅自…的,
+    the lead is the measure). The first item tells which."""
+    item = re.match(r"\s*([^。;；]{0,120})", text[pos:pos + 160]).group(1)
+    return any(entry.regex.search(item) for entry in vocabulary()["types"])
 
 
 def _split_tier(sanc: Sanction, earlier: list[Sanction]) -> None:

@@ -621,6 +621,7 @@ class Sanctions(Model):
     condition_before: Regex
     list_intro: Regex
     conditions_list: Regex
+    measures_list: Regex
     negated: Regex
     trigger: Regex
     imposing_before: Regex
