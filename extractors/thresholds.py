@@ -50,6 +50,8 @@ def rules() -> dict:
         "per_deduction_after": re.compile(d.per_deduction_after),
         "time_minimum_ops": set(d.time_minimum_ops),
         "time_cap_after": d.time_cap_after,
+        "time_cap_before": re.compile(d.time_cap_before),
+        "time_condition_after": re.compile(d.time_condition_after),
         "activity_length_before": re.compile(d.activity_length_before),
         "time_before_event_after": re.compile(d.time_before_event_after),
         "activity_length_after": re.compile(d.activity_length_after),
@@ -126,8 +128,11 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         if q.unit in r["time_units"]:
             if r["time_before_event_after"].match(sentence[q.end:]):
                 return True
-            minimum = comp and comp.op in r["time_minimum_ops"] and comp.end <= q.end
-            cap = comp and sentence[q.end:comp.end] == r["time_cap_after"]
+            minimum = comp and comp.op in r["time_minimum_ops"] and (
+                comp.end <= q.end or r["time_condition_after"].match(sentence[comp.end:]))
+            # 不得超过二十四小时: a stated cap on how long something may last, not a time limit
+            cap = comp and (sentence[q.end:comp.end] == r["time_cap_after"]
+                            or (comp.op == "<=" and comp.end <= q.end and r["time_cap_before"].search(sentence[comp.start:q.start])))
             if not (minimum or cap or (comp is None and _activity_length(sentence, q))):
                 return True  # a minimum length (不少于3天) or a cap (以二年为限) binds; limits are deadlines
     before = sentence[:q.start]

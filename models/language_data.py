@@ -552,6 +552,8 @@ class Bounds(Model):
     activity_length_after: Regex
     time_before_event_after: Regex
     time_cap_after: str
+    time_cap_before: Regex
+    time_condition_after: Regex
     categorical_units: Words
     quoted_name_max: int
     statistics: Regex
