@@ -17,7 +17,10 @@ from typing import Callable, Iterable
 from models import language_data
 from models.records import Noise, NormalizedText, OffsetMap, SourceText, iter_lines
 
-OPENCC_CONFIG = "tw2s"  # t2s and tw2s differ only where tw2s is right (著力 -> 着力)
+# tw2s reads Taiwan usage (著力 -> 着力) but also rewrites simplified words that keep 著
+# (显著 -> 显着): a text that is already simplified gets t2s, which leaves them alone.
+OPENCC_CONFIGS = {"traditional": "tw2s", "simplified": "t2s"}
+TRADITIONAL_SHARE = 0.02  # of CJK characters that t2s changes: below it, a simplified text
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 SENTENCE_END = "。！？；!?;"
 
@@ -97,11 +100,18 @@ def noise_rules() -> dict:
     }
 
 
-@lru_cache(maxsize=1)
-def _converter():
+@lru_cache(maxsize=2)
+def _converter(script: str):
     import opencc
 
-    return opencc.OpenCC(f"{OPENCC_CONFIG}.json")
+    return opencc.OpenCC(f"{OPENCC_CONFIGS[script]}.json")
+
+
+def _script_of(text: str, to_simplified: str) -> str:
+    """traditional where a noticeable share of its CJK characters change in t2s."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    changed = sum(1 for a, b in zip(text, to_simplified) if a != b)
+    return "traditional" if cjk and changed / cjk >= TRADITIONAL_SHARE else "simplified"
 
 
 # Full-width ASCII forms and the ideographic space fold to ASCII; CJK punctuation that
@@ -199,8 +209,10 @@ def _doc_sharing_pages(rw: Rewriter) -> None:
 def _convert_script(rw: Rewriter) -> None:
     """OpenCC to simplified. Almost always length-preserving; where a phrase rule
     changes the length, the line is aligned with difflib so offsets stay exact."""
-    cc = _converter()
-    converted = cc.convert(rw.text)
+    converted = _converter("simplified").convert(rw.text)
+    cc = _converter(_script_of(rw.text, converted) if len(converted) == len(rw.text) else "traditional")
+    if cc is not _converter("simplified"):
+        converted = cc.convert(rw.text)
     if len(converted) == len(rw.text):
         rw.text = converted
         return

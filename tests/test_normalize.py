@@ -132,3 +132,12 @@ def test_rewriter_composes_length_changing_edits(text, data):
     runs = m.to_runs()
     back = OffsetMap.from_runs(runs, len(text))
     assert back.starts == m.starts and back.ends == m.ends
+
+
+def test_simplified_text_keeps_zhu_where_simplified_writes_it():
+    """tw2s would turn 显著 into 显着 in a text that is already simplified; only a
+    traditional text is read with Taiwan usage (著力 -> 着力, 顯著 -> 显著)."""
+    _, n = _norm("对在城市绿化工作中成绩显著的单位和个人给予表彰，著作权人除外。")
+    assert "显著" in n.text and "著作权" in n.text
+    _, t = _norm("鄉鎮黨委著力推進，成效顯著，看著辦。")
+    assert "着力" in t.text and "显著" in t.text and "看着" in t.text
