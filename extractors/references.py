@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from extractors.numbers import parse_int_zh
+from models.language_data import References, parse
 from models.records import Section, Segmentation
 
 DATA = Path(__file__).parent / "data" / "references.yaml"
@@ -80,12 +79,10 @@ def _compile(key: str, pattern: str) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = parse(References, DATA.read_text(encoding="utf-8"), DATA.name)  # keys checked, regexes compiled
 
     def get(key: str) -> str:
-        if not isinstance(raw.get(key), str):
-            raise ValueError(f"{DATA.name}:{key}: missing or not a string")
-        return raw[key]
+        return getattr(data, key)
 
     n = rf"[(（]?{get('numeral')}[)）]?"
     unit = rf"第(?P<nums>{n}(?:[、,，]{n})*)(?:(?:{get('range')})第?(?P<nend>{n}))?(?P<lvl>[条款项])"

@@ -637,6 +637,49 @@ class Sanctions(Model):
 
 
 @model
+class References(Model):
+    """references.yaml: the citation grammar and its conduct words (extractors/references.py)."""
+
+    _file: ClassVar[str] = "extractors/data/references.yaml"
+    numeral: Regex
+    self_names: Regex
+    openers: Regex
+    keep_subject: Regex
+    self_filler: Regex
+    relative: Regex
+    separator: Regex
+    range: Regex
+    after_cite: Regex
+    generic: Regex
+    taiwan: Regex
+    escalation: Regex
+    result: Regex
+    list_intro: Regex
+    imposes: Regex
+    prohibition: Regex
+    duty: Regex
+    ban_attributive: Regex
+    ban_attributive_inner: Regex
+    duty_lead: Regex
+    prohibition_lead: Regex
+    place_nouns: Regex
+    locative: Regex
+    place_suffix: Regex
+    party_suffix: Regex
+    universal_subject: Regex
+    negate_with_bu: Regex
+    topic: Regex
+    topic_prefix: Regex
+    conjunction: Regex
+    alternative: Regex
+    trigger_lead: Regex
+    filler: Regex
+    not_paragraph: Regex
+    proviso: Regex
+    aside: Regex
+
+
+@model
 class Subjects(Model):
     """subjects.yaml: who a bound binds and what it measures (extractors/subjects.py)."""
 
@@ -800,5 +843,5 @@ class Jurisdictions(Model):
                         f"{e.level!r} is not a level ({', '.join(self.levels)})")
 
 
-MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, Subjects, Indicators, Noise,
-                                   Metadata, Outline, Jurisdictions)
+MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, References, Subjects, Indicators,
+                                   Noise, Metadata, Outline, Jurisdictions)

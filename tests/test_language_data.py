@@ -18,11 +18,12 @@ BY_NAME = {Path(m._file).name: m for m in ld.MODELS}
 def _consumers() -> None:
     """Run every loader that reads language data, so that their reads are recorded."""
     import extractors.numbers  # noqa: F401  (compiled at import)
-    from extractors import deadlines, indicators, sanctions, subjects, thresholds
+    from extractors import deadlines, indicators, references, sanctions, subjects, thresholds
     from pipeline import metadata, normalize, resolve, segment
 
     thresholds.rules()
     sanctions.vocabulary()
+    references.grammar()
     deadlines.grammar()
     subjects.lexicon()
     indicators.vocabulary()
