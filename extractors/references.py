@@ -89,11 +89,13 @@ def grammar() -> Grammar:
     token = (rf"(?P<unit>{unit})|(?P<rel>{get('relative')})|(?P<sep>{get('separator')})"
              rf"|(?P<range>{get('range')})")
     ban, places = get("prohibition"), get("place_nouns")
-    simple = ("after_cite", "generic", "taiwan", "escalation", "result", "list_intro", "imposes", "prohibition", "duty",
-              "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative", "place_suffix", "party_suffix", "universal_subject", "negate_with_bu",
-              "topic", "topic_prefix", "conjunction", "alternative", "trigger_lead", "filler", "not_paragraph", "proviso", "aside")
+    simple = ("after_cite", "generic", "taiwan", "escalation", "result", "list_intro", "imposes", "prohibition",
+              "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
+              "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
+              "conjunction", "alternative", "trigger_lead", "filler", "not_paragraph", "proviso", "aside")
+    opener = rf"(?P<verb>{get('openers')})(?:(?P<self>{get('self_names')})(?:{get('self_filler')})?)?"
     return Grammar(
-        opener=_compile("openers", rf"(?P<verb>{get('openers')})(?:(?P<self>{get('self_names')})(?:{get('self_filler')})?)?"),
+        opener=_compile("openers", opener),
         keep_subject=_compile("keep_subject", rf"(?:{get('keep_subject')})$"),
         token=_compile("numeral/relative/separator/range", token),
         place_before=_compile("place_nouns", rf"(?:{ban})在下列(?P<cat>[^,，:：]*?(?:{places}))(?P<rest>[^,，:：]*)$"),
@@ -345,7 +347,7 @@ def _context(idx: _Index, art: _Article | None, at: int, level: int) -> Ref:
         line = idx.text.rfind("\n", 0, at) + 1
         prev = None
         while True:
-            hit = _cite_in(idx, line, at, 0)
+            hit = _cite_in(idx, line, at)
             if hit is None or not hit[2]:
                 break
             prev, line = hit, hit[1]
@@ -392,12 +394,12 @@ def _lead(idx: _Index, at: int) -> list[Located] | None:
         idx.leads[key] = None
         first = min((s.start for s in art.items[p - 1].values() if s is not None), default=item.start)
         s0 = art.paragraphs[p - 1][0]
-        out = _cite_in(idx, s0, first, 0)
+        out = _cite_in(idx, s0, first)
         idx.leads[key] = out[2] if out and out[2] else None
     return idx.leads[key]
 
 
-def _cite_in(idx: _Index, start: int, end: int, depth: int):
+def _cite_in(idx: _Index, start: int, end: int):
     """The first citation in text[start:end]: (opener match, token end, located refs) —
     located None where it does not resolve — or None where nothing is cited."""
     g, text = grammar(), idx.text
@@ -559,7 +561,9 @@ def _item_text(idx: _Index, art: _Article, sec: Section) -> str:
     return idx.text[s:e].replace("\n", "").strip()
 
 
-def _item_conduct(idx: _Index, art: _Article, sec: Section, depth: int) -> tuple[list[str], list[str] | None]:
+def _item_conduct(idx: _Index, art: _Article, sec: Section) -> list[str]:
+    """An item's conduct under its lead: duties negated, prohibitions without their modal,
+    places put into the lead's template; the item as written where its lead states no rule."""
     p = idx.paragraph_of(art, sec.start)
     s0 = art.paragraphs[p - 1][0]
     first = min(s.start for s in art.items[p - 1].values() if s is not None)
@@ -567,9 +571,9 @@ def _item_conduct(idx: _Index, art: _Article, sec: Section, depth: int) -> tuple
     body = _item_text(idx, art, sec)
     if template is not None:
         place = body.rstrip("。；;,， ")
-        return [prefix + "在" + place + (template.groupdict().get("mod") or "") + template.group("rest")], None
+        return [prefix + "在" + place + (template.groupdict().get("mod") or "") + template.group("rest")]
     units = _rule_units(body, mode, prefix) if mode else []
-    return (units or [body.rstrip("。；;,， 的")]), None
+    return units or [body.rstrip("。；;,， 的")]
 
 
 def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
@@ -585,7 +589,7 @@ def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
             return [], None
         units: list[str] = []
         for sec in items:
-            units += _item_conduct(idx, art, sec, depth)[0]
+            units += _item_conduct(idx, art, sec)
         return units, None
     units, penalty = [], None
     for sm in re.finditer(r"[^。!！]+", text[s0:s1]):
@@ -611,7 +615,7 @@ def _cited_conduct(idx: _Index, located: list[Located], depth: int) -> tuple[lis
         art, para, sec = loc
         inner = None
         if sec is not None:
-            u, _ = _item_conduct(idx, art, sec, depth)
+            u = _item_conduct(idx, art, sec)
         elif para is not None:
             u, inner = _paragraph_conduct(idx, art, para, depth, rules_only=False)
         else:
@@ -695,7 +699,7 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
     after its citation (违反本条例第十四条规定，乱扔烟头), or its list (有下列行为之一)."""
     g, text = grammar(), idx.text
     raw = text[start:end].strip(" ,，")
-    hit = _cite_in(idx, start, end, depth)
+    hit = _cite_in(idx, start, end)
     if hit is None:
         li = g.list_intro.search(text, start, end)
         if li:
@@ -730,6 +734,8 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
 
 
 def _trigger_span(text: str, sentence_start: int, trigger: str | None, pos: int) -> tuple[int, int] | None:
+    """Where the trigger stands: the finder's own text where given, else the clause before
+    the last 的，/者， ahead of the measure (Taiwan drafting: 违反第四条第一款规定者，处…)."""
     if trigger:
         i = text.rfind(trigger, sentence_start, pos)
         if i >= 0:
@@ -773,7 +779,9 @@ def _escalated(idx: _Index, sentence_start: int, depth: int = 0) -> _Outcome | N
         own = text[s:e].strip(" ,，")
         if g.escalation.match(own):
             base = _escalated(idx, s0, depth + 1) if depth < 6 else None
-            return _Outcome(base.paths, base.condition + "," + own, cited=base.cited) if base and base.condition else None
+            if base is None or not base.condition:
+                return None
+            return _Outcome(base.paths, base.condition + "," + own, cited=base.cited)
         out = _resolve_region(idx, s, e, 0)
         return out if out.ok else None
     return None
@@ -805,7 +813,7 @@ def resolve_citation(seg: Segmentation, sentence_start: int, trigger: str | None
     if not out.ok:
         return None, trigger
     paths = out.paths
-    if not out.cited and _cite_in(idx, s, e, 0) is None:
+    if not out.cited and _cite_in(idx, s, e) is None:
         paths = _scope(idx, sentence_start, s) or paths
     if trigger is None and not paths:
         return None, None  # nothing cited where the sanction finder saw no trigger either
@@ -818,7 +826,7 @@ def _scope(idx: _Index, sentence_start: int, at: int) -> list[str]:
     在…吸烟的，…；在其他…吸烟的，…)."""
     g, text = grammar(), idx.text
     for _, (s, e) in _earlier(idx, sentence_start):
-        hit = _cite_in(idx, s, e, 0)
+        hit = _cite_in(idx, s, e)
         if hit is None:
             continue
         m, cend, located = hit
