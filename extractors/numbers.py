@@ -122,6 +122,7 @@ _AR_MULT = rf"(?:[ ]?(?:{_AR_HI}?{_BU}{{1,2}}|{_AR_HI}))?"
 _NUM = rf"(?:{_AR}{_AR_MULT}|{_CN_RUN})"
 
 _UNITS: tuple[str, ...] = _D.units
+_MAINLAND_UNITS = dict(_D.mainland_units)
 _TIME = set(_D.time_units)
 _LENGTH = set(_D.length_units)
 _HALF_UNITS = _D.half_units
@@ -469,7 +470,7 @@ def _unit_at(t: str, pos: int, arabic: bool):
         return "个" + gm["rest"], gm.end(), gm["h"]
     um = _UNIT_RE.match(t, p)
     if um:
-        return um.group(), um.end(), None
+        return _MAINLAND_UNITS.get(um.group(), um.group()), um.end(), None
     return None
 
 

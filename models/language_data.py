@@ -500,6 +500,7 @@ class Numbers(Model):
     half_after_unit_not_before: str
     half_words_not_after: str
     units: Words
+    mainland_units: Mapping[str, str]
     unit_not_before: Mapping[str, Words]
     time_units: Words
     length_units: Words
