@@ -834,6 +834,7 @@ class Jurisdictions(Model):
     superior_after: Regex
     national: Regex
     hidden: Regex
+    state_title: Words
 
     def _check(self, at: _At, ctx: _Context) -> None:
         """Levels named anywhere are levels of `levels`."""

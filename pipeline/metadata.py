@@ -116,15 +116,20 @@ def _trim_org(org: str) -> str:
     return re.split(r"[,，。、;；:：]|(?:为|由|经|现|特|根据|按照)", org)[-1]
 
 
+def _unmark(line: str) -> str:
+    """A line without the markdown heading marks (# 济南市…规定) texts are published with."""
+    return re.sub(r"^#+\s*", "", line.strip())
+
+
 def _title(text: str, start: int, end: int) -> str | None:
     """The first short line that reads as a title (no sentence end, a title word)."""
     lines = [(s, e) for s, e in iter_lines(text[start:end])][:8]
     for s, e in lines:
-        line = text[start + s:start + e].strip()
+        line = _unmark(text[start + s:start + e])
         if 4 <= len(line) <= 80 and "。" not in line and cues()["title_words"].search(line):
             return line
     if lines:
-        line = text[start + lines[0][0]:start + lines[0][1]].strip()
+        line = _unmark(text[start + lines[0][0]:start + lines[0][1]])
         if 4 <= len(line) <= 60 and "。" not in line:
             return line
     return None

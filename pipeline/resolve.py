@@ -125,6 +125,7 @@ def _cues() -> dict:
         "prefixes": [(re.compile(p.pattern), {"national": p.national, "special": p.special, "city_abbr": p.city_abbr,
                                               "province_abbr": p.province_abbr}) for p in d.doc_number_prefix],
         "doc_number": re.compile(d.doc_number),
+        "state_title": tuple(d.state_title),
     }
 
 
@@ -147,6 +148,9 @@ def resolve_unit(text: str, meta: DocumentMeta) -> Jurisdiction | None:
         if superior:
             superiors.add(place)
 
+    titled = _title_place(g, meta.title, text)
+    if titled is not None:
+        return titled
     if meta.issuer:
         for _, _, name in g.find(meta.issuer):
             note(_pick(g, name, text), 10, f"issuer {meta.issuer}")
@@ -177,6 +181,26 @@ def resolve_unit(text: str, meta: DocumentMeta) -> Jurisdiction | None:
         return Jurisdiction(f"{name}X{suffix}", None, self_level, hidden=True, parent_code=anchor.code,
                             evidence=f"{why[anchor]}; the issuer speaks as {self_level} below it")
     return Jurisdiction(name, anchor.code, anchor.level, parent_code=anchor.parent, evidence=why[anchor])
+
+
+def _title_place(g: Gazetteer, title: str | None, text: str) -> Jurisdiction | None:
+    """A local regulation is titled by the place that enacts it (临沂市烟花爆竹燃放管理条例,
+    山东省青岛市…办法); districts its articles name lie within that place, they do not
+    issue it. A law of the state is titled 中华人民共和国…."""
+    if not title:
+        return None
+    title = re.sub(r"^(?:中共|中国共产党)", "", title)
+    if title.startswith(_cues()["state_title"]):
+        return Jurisdiction("全国", None, "national", evidence=f"title {title}")
+    place, pos = None, 0
+    for start, end, name in g.find(title):
+        if start != pos:
+            break
+        place, pos = _pick(g, name, text), end
+    if place is None or _cues()["hidden"].match(title, pos - 1 if pos else 0):
+        return None
+    return Jurisdiction(g.path_name(place), place.code, place.level, parent_code=place.parent,
+                        evidence=f"title {title}")
 
 
 def _pick(g: Gazetteer, name: str, text: str) -> Place:

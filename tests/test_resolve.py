@@ -1,6 +1,8 @@
 """Jurisdiction of each seed document and compilation part, with GB/T 2260 codes."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import seed
@@ -55,3 +57,21 @@ def test_places_codes_and_prefixes(text, name, code):
     t = norm(SourceText(path="t.txt", text=text, format="txt")).text
     j = resolve_unit(t, DocumentMeta())
     assert (j.name, j.code) == (name, code)
+
+
+REGULATIONS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "regulations"
+
+
+@pytest.mark.skipif(not REGULATIONS.is_dir(), reason="the shared regulations corpus is not beside the repo")
+@pytest.mark.parametrize("name, expected", [
+    ("fireworks/临沂市烟花爆竹燃放管理条例(2020-01-15).txt", ("山东省临沂市", "371300")),  # names its districts
+    ("blood/上海市献血条例.txt", ("上海市", "310000")),  # a municipality speaks of 本市
+    ("greening/舟山市城市绿化条例(2018-04-16).txt", ("浙江省舟山市", "330900")),
+    ("blood/献血法(1997-12-29).txt", ("全国", None)),  # 中华人民共和国献血法
+    ("gas/城镇燃气管理条例(2016-02-06).txt", ("全国", None)),
+])
+def test_regulation_is_issued_by_the_place_its_title_names(name, expected):
+    seg = segment(normalize(read_source(REGULATIONS / name)))
+    meta, parts = extract_metadata(seg)
+    [(_, _, j)] = resolve_jurisdictions(seg, meta, parts)
+    assert (j.name, j.code) == expected
