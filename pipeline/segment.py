@@ -114,8 +114,23 @@ def segment(normalized: NormalizedText) -> Segmentation:
         sections.append(node)
     for _, _, node in stack:
         close(node, len(text))
+    _close_items_of_articles(text, sections)
     markers = {start: body for start, *_, body in heads if body > start}
     return Segmentation(text=normalized, sections=sections, sentences=split_sentences(text, markers))
+
+
+def _close_items_of_articles(text: str, sections: list[Section]) -> None:
+    """An article's items (（一）…；) are one paragraph each: a paragraph after the last
+    one (单位违反…的，处…罚款) is the article's own, not the item's. An item whose line
+    reads as a heading or introduces a list (ends without 。；) keeps what follows."""
+    starts = {s.start for s in sections}
+    for node in sections:
+        if node.kind != "item" or node.children or node.parent is None or node.parent.kind != "article":
+            continue
+        eol = text.find("\n", node.start, node.end)
+        if eol < 0 or eol + 1 in starts or not re.search(r"[。;；]\s*$", text[node.start:eol]):
+            continue
+        node.end = eol
 
 
 def split_sentences(text: str, markers: dict[int, int] | None = None) -> list[Sentence]:

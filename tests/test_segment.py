@@ -105,3 +105,15 @@ def test_sentences_and_clauses_cover_text():
 def test_outline_nesting_by_first_use(text, expected):
     seg = segment(normalize(SourceText(path="t.txt", text=text, format="txt")))
     assert [s.path_label for s in seg.sections] == expected
+
+
+def test_paragraph_after_an_articles_items_belongs_to_the_article():
+    """（一）…；（二）…。 then 单位违反…的，处…: the last paragraph is the article's."""
+    from models.records import SourceText
+    from pipeline.normalize import normalize
+
+    text = ("第二十六条 有下列行为之一的，责令改正：\n（一）在禁止区域吸烟的；\n（二）未设置标志的。\n"
+            "单位违反前款规定的，处一千元罚款。\n第二十七条 本条例自公布之日起施行。")
+    seg = segment(normalize(SourceText(path="a.txt", text=text, format="txt")))
+    assert seg.section_path(seg.text.text.index("未设置")) == "第二十六条 > (二)"
+    assert seg.section_path(seg.text.text.index("单位违反")) == "第二十六条"
