@@ -112,7 +112,12 @@ _TEN = _cls(c for c, v in SMALL.items() if v == 10)
 _HI = _cls(c for c, v in SMALL.items() if v > 10)
 _SU = _cls(SMALL)
 _BU = _cls(BIG)
-_CN_RUN = rf"(?:{_DIG}|{_TEN}|{_HI}(?={_BU}))(?:{_DIG}|{_SU}|{_BU})*(?:{_POINT}{_DIG}+{_BU}*)?"
+# 三十千克, 一百千米: a 千 before 克/米 is the unit's prefix, as after Arabic digits
+_SU_UNIT_GUARDED = "(?:" + "|".join(
+    re.escape(c) + (f"(?!{_alt(_D.arabic_multiplier_not_before.get(c, []))})"
+                    if _D.arabic_multiplier_not_before.get(c) else "")
+    for c in SMALL) + ")"
+_CN_RUN = rf"(?:{_DIG}|{_TEN}|{_HI}(?={_BU}))(?:{_DIG}|{_SU_UNIT_GUARDED}|{_BU})*(?:{_POINT}{_DIG}+{_BU}*)?"
 _AR = r"(?<![0-9A-Za-z.])(?<![A-Za-z]-)(?>(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)(?![A-Za-z])"
 _AR_HI = "(?:" + "|".join(
     re.escape(c) + (f"(?!{_alt(_D.arabic_multiplier_not_before.get(c, []))})"
