@@ -141,3 +141,12 @@ def test_simplified_text_keeps_zhu_where_simplified_writes_it():
     assert "显著" in n.text and "著作权" in n.text
     _, t = _norm("鄉鎮黨委著力推進，成效顯著，看著辦。")
     assert "着力" in t.text and "显著" in t.text and "看着" in t.text
+
+
+def test_markdown_heading_marks_and_comments_are_noise():
+    """Regulations saved as markdown (# 标题, ## 第六章 奖励与处罚, <!-- INFO END -->):
+    the marks go, the headings stay, and a chapter heading is no sanction."""
+    src, n = _norm("# 上海市献血条例\n<!-- INFO END -->\n## 第六章　奖励与处罚\n第三十六条 对献血者给予表彰。")
+    assert n.text.splitlines()[:2] == ["上海市献血条例", "第六章奖励与处罚"]
+    assert "INFO END" not in n.text and any(x.kind == "line" for x in n.noise)
+    _check_map(src, n)
