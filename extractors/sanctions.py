@@ -175,7 +175,9 @@ def _target(text: str, start: int, pos: int) -> str | None:
     last = None
     for last in vocabulary()["target"].finditer(text, start, pos):
         pass
-    return last.group("target") if last else None
+    if last is None or last.group("target").endswith("的"):
+        return None  # 对违反规定的，…: a conduct clause, not who bears the measure
+    return last.group("target")
 
 
 def _duration(n: str, unit: str) -> str | None:
