@@ -201,7 +201,7 @@ def _point_deadline(text: str, m: re.Match, ctx: YearContext) -> Deadline | None
     rng_ahead = g["range_sep"].match(text, m.end())
     month_range = bool(rng_ahead and re.match(r"[\d一二三四五六七八九十]{1,2}月", text[rng_ahead.end():]))
     if gd.get("m") and not gd["m"].isdigit() and not (gd.get("year") or gd.get("d") or gd.get("mp") or month_range
-                                                        or text[m.start():m.end()].endswith("份")):
+                                                        or gd.get("every") or text[m.start():m.end()].endswith("份")):
         return None  # 一月一调度: a Chinese numeral month must read as a date
     if gd.get("dd") and not gd.get("m") and not (gd.get("every") or "").startswith(("每季度", "次月", "下月", "每月")):
         return None
@@ -303,7 +303,8 @@ def _full_date(m: re.Match | None) -> bool:
 
 
 def _length_before_event(m: re.Match) -> Deadline | None:
-    """届满六十日前, 提前三十日: due at the latest that long before the event."""
+    """届满六十日前, 提前三十日: due at the latest that long before the event. The value
+    is a length of time, so the op is `within`, as for 届满前三十日内."""
     if not (m.group("advance") or m.group("before")):
         return None
     n = m.group("n")
@@ -312,7 +313,7 @@ def _length_before_event(m: re.Match) -> Deadline | None:
         return None
     unit = grammar()["data"]["duration_units"][m.group("u")]
     value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
-    return Deadline(m.start("advance") if m.group("advance") else m.start("n"), m.end(), "<=", value)
+    return Deadline(m.start("advance") if m.group("advance") else m.start("n"), m.end(), "within", value)
 
 
 def _slogan(text: str, end: int) -> bool:

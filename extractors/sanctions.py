@@ -63,6 +63,7 @@ def vocabulary() -> dict:
         "list_intro": re.compile(d.list_intro),
         "conditions_list": re.compile(d.conditions_list),
         "measures_list": re.compile(d.measures_list),
+        "task_list_after": re.compile(d.task_list_after),
         "trigger": re.compile(d.trigger),
         "imposing_before": re.compile(d.imposing_before),
         "merge_gap": re.compile(d.merge_gap),
@@ -100,10 +101,10 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         kind = entry.kind
         if _inside_quote_name(text, s, e) or v["not_before"].match(text[e:e + 6]) \
                 or v["modifier_after"].match(text[e:e + 8]) \
-                or (entry.noun and v["noun_head_after"].search(text[start:s])):
+                or (entry.noun and v["noun_head_after"].search(text[start:s])) \
+                or v["task_list_after"].match(text[e:e + 24]):
             continue
-        if v["list_intro"].match(text[e:e + 1]) and not v["conditions_list"].search(text[start:e]) \
-                and (v["measures_list"].search(text[start:e]) or _introduces_measures(text, e + 1)):
+        if _heads_list_of_measures(text, start, s, e, kind):
             continue
         clause = re.split(r"[,，;；:：]", text[start:s])[-1]
         if v["negated"].search(text[start:s]) or v["condition_before"].search(clause):
@@ -126,12 +127,29 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
     return out
 
 
-def _introduces_measures(text: str, pos: int) -> bool:
-    """A measure before a colon heads a list: of measures (进行亮牌提醒：(一)黄牌预警…, the
-    lead is none of them), or of the conduct it punishes (依法追究刑事责任：(一)擅自…的,
-    the lead is the measure). The first item tells which."""
+def _heads_list_of_measures(text: str, start: int, s: int, e: int, kind: str) -> bool:
+    """A measure before a colon heads a list: of measures (进行亮牌提醒：(一)黄牌预警…;
+    可以并处罚款：(一)…处五百元罚款 — the lead is none of them), or of the conduct it
+    punishes (依法追究刑事责任：(一)擅自…的 — the lead is the measure). A fine with no
+    amount leads the fines of a list later on its line (可以并处罚款；造成损失的，…：)."""
+    v = vocabulary()
+    colon = e if v["list_intro"].match(text[e:e + 1]) else -1
+    if colon < 0 and kind == "fine":
+        eol = text.find("\n", e)
+        found = v["list_intro"].search(text, e, eol if eol >= 0 else len(text))
+        colon = found.start() if found and not re.search(r"\d|[一二两三四五六七八九十百千万]元", text[s:e]) else -1
+    if colon < 0:
+        return False
+    if v["measures_list"].search(text[start:e]):
+        return True
+    types = _item_measures(text, colon + 1)
+    return kind in types or (kind == "other" and bool(types))
+
+
+def _item_measures(text: str, pos: int) -> set[str]:
+    """The sanction types the first item of a list names."""
     item = re.match(r"\s*([^。;；]{0,120})", text[pos:pos + 160]).group(1)
-    return any(entry.regex.search(item) for entry in vocabulary()["types"])
+    return {entry.kind for entry in vocabulary()["types"] if entry.regex.search(item)}
 
 
 def _split_tier(sanc: Sanction, earlier: list[Sanction]) -> None:

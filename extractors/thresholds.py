@@ -52,6 +52,9 @@ def rules() -> dict:
         "time_cap_after": d.time_cap_after,
         "time_cap_before": re.compile(d.time_cap_before),
         "time_condition_after": re.compile(d.time_condition_after),
+        "criterion_after": re.compile(d.criterion_after),
+        "stated_before": re.compile(d.stated_before),
+        "measure_units": set(d.measure_units),
         "activity_length_before": re.compile(d.activity_length_before),
         "time_before_event_after": re.compile(d.time_before_event_after),
         "activity_length_after": re.compile(d.activity_length_after),
@@ -87,7 +90,7 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
         if more:
             op, e = ">=", more.end()
         elif not ratio and comp is None and q.value_max is None and not (
-                _bare_bound(sentence, q) or _activity_length(sentence, q)
+                _bare_bound(sentence, q) or _activity_length(sentence, q) or _stated_quantity(sentence, q)
                 or _continues_enumeration(sentence, q, quantities[:i], accepted)):
             continue
         accepted.add(q.start)
@@ -143,7 +146,8 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         closing = sentence.find("”", q.end)
         if closing < 0 or closing - opening - 1 <= r["quoted_name_max"]:
             return True  # a quoted name: “五个好”, “两个维护”
-    prescribed = comp is not None and r["prescriptive"].match(sentence[comp.start:q.start] + " ")
+    prescribed = comp is not None and (r["prescriptive"].match(sentence[comp.start:q.start] + " ")
+                                       or r["criterion_after"].match(sentence[max(comp.end, q.end):]))
     if not prescribed and r["statistics"].search(sentence[_clause_start(sentence, q.start):q.start]):
         return True
     return False
@@ -170,6 +174,12 @@ def _bare_bound(sentence: str, q: Quantity) -> bool:
         return False  # a heading: 二、明确五个类别基层党组织定级标准
     return bool(r["requirement"].search(clause) or r["activity_verb"].search(clause)
                 or r["recurrence"].search(before))
+
+
+def _stated_quantity(sentence: str, q: Quantity) -> bool:
+    """每次献血量一般为二百毫升: the amount a measure is set at, stated with 为."""
+    r = rules()
+    return q.unit in r["measure_units"] and bool(r["stated_before"].search(sentence[:q.start]))
 
 
 def _activity_length(sentence: str, q: Quantity) -> bool:

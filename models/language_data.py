@@ -555,6 +555,9 @@ class Bounds(Model):
     time_cap_after: str
     time_cap_before: Regex
     time_condition_after: Regex
+    criterion_after: Regex
+    stated_before: Regex
+    measure_units: Words
     categorical_units: Words
     quoted_name_max: int
     statistics: Regex
@@ -625,6 +628,7 @@ class Sanctions(Model):
     list_intro: Regex
     conditions_list: Regex
     measures_list: Regex
+    task_list_after: Regex
     negated: Regex
     trigger: Regex
     imposing_before: Regex
