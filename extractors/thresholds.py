@@ -58,6 +58,8 @@ def rules() -> dict:
         "activity_length_before": re.compile(d.activity_length_before),
         "time_before_event_after": re.compile(d.time_before_event_after),
         "activity_length_after": re.compile(d.activity_length_after),
+        "daily_length_before": re.compile(d.daily_length_before),
+        "daily_length_after": re.compile(d.daily_length_after),
         "hedge": re.compile(d.hedge),
         "base": re.compile(d.base),
     }
@@ -183,10 +185,15 @@ def _stated_quantity(sentence: str, q: Quantity) -> bool:
 
 
 def _activity_length(sentence: str, q: Quantity) -> bool:
-    """停止售烟一天: a bare length of time closing an activity's clause is its duration."""
+    """停止售烟一天: a bare length of time closing an activity's clause is its duration;
+    每天二十四小时值班: so is a length each day that an activity fills."""
     r = rules()
-    return (q.unit in r["time_units"] and bool(r["activity_length_after"].match(sentence[q.end:]))
-            and bool(r["activity_length_before"].search(sentence[:q.start])))
+    if q.unit not in r["time_units"]:
+        return False
+    return bool((r["activity_length_after"].match(sentence[q.end:])
+                 and r["activity_length_before"].search(sentence[:q.start]))
+                or (r["daily_length_before"].search(sentence[:q.start])
+                    and r["daily_length_after"].match(sentence[q.end:])))
 
 
 def _continues_enumeration(sentence: str, q: Quantity, earlier: list[Quantity], accepted: set[int]) -> bool:

@@ -551,6 +551,8 @@ class Bounds(Model):
     time_minimum_ops: Annotated[tuple[OpName, ...], Distinct()]
     activity_length_before: Regex
     activity_length_after: Regex
+    daily_length_before: Regex
+    daily_length_after: Regex
     time_before_event_after: Regex
     time_cap_after: str
     time_cap_before: Regex
