@@ -305,7 +305,7 @@ def _full_date(m: re.Match | None) -> bool:
 def _length_before_event(m: re.Match) -> Deadline | None:
     """届满六十日前, 提前三十日: due at the latest that long before the event. The value
     is a length of time, so the op is `within`, as for 届满前三十日内."""
-    if not (m.group("advance") or m.group("before")):
+    if not (m.group("advance") or m.group("before") or m.group("pre")):
         return None
     n = m.group("n")
     k = int(n) if n.isdigit() else parse_int_zh(n)

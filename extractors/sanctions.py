@@ -214,17 +214,18 @@ def _amount(text: str, sanc: Sanction) -> None:
     body = text[sanc.start:sanc.end]
     units = v["amount_units"][sanc.sanction]
     for q in find_quantities(body):
-        if q.unit not in units:
+        unit = "%" if q.kind == "percent" else q.unit  # 工程合同价款百分之二以上百分之四以下
+        if unit not in units:
             continue
         comp = find_comparator(body, q)
         sanc.value, sanc.value_max = q.value, q.value_max
         sanc.op = "range" if q.value_max is not None else (comp.op if comp else "=")
-        sanc.unit = q.unit
+        sanc.unit = unit
         before = body[:q.start]
         item = v["per_item"].search(before)
-        if q.unit == "元" and item:
+        if unit == "元" and item:
             sanc.unit = f"元/{item.group('item')}"
-        elif q.unit in ("倍", "%"):
+        elif unit in ("倍", "%"):
             base = v["multiple_base"].search(before)
             sanc.base = base.group("base") if base else None
         sanc.currency = currency_of(body)

@@ -62,6 +62,8 @@ def rules() -> dict:
         "daily_length_after": re.compile(d.daily_length_after),
         "hedge": re.compile(d.hedge),
         "base": re.compile(d.base),
+        "point_units": set(d.point_units),
+        "ten_thousand": re.compile(d.ten_thousand),
     }
 
 
@@ -77,7 +79,7 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
         comp = find_comparator(sentence, q)
         if _excluded(sentence, q, comp):
             continue
-        ratio = q.kind in ("percent", "permille", "fraction", "ratio")
+        ratio = q.kind in ("percent", "permille", "fraction", "ratio") or q.unit in r["point_units"]
         if q.value_max is not None:
             op = "range"
         elif comp is not None:
@@ -99,12 +101,16 @@ def find_bounds(text: str, start: int = 0, end: int | None = None) -> list[Bound
         clause_start = _clause_start(sentence, q.start)
         approx = q.approx or bool(r["hedge"].search(sentence[clause_start:q.start]) or
                                   r["hedge"].search(sentence[:q.start][:8]))
-        unit = {"percent": "%", "permille": "‰", "ratio": "ratio", "fraction": "%"}.get(q.kind, q.unit) if ratio else q.unit
+        unit = {"percent": "%", "permille": "‰", "ratio": "ratio", "fraction": "%"}.get(q.kind, "%") if ratio else q.unit
+        value, value_max = q.value, q.value_max
+        if not ratio and unit != "元" and r["ten_thousand"].search(q.text):
+            # 3万 = 30000 only in 元; 十万平方米 stays 10 万平方米 (the contract)
+            value, value_max, unit = value / 10000, value_max and value_max / 10000, f"万{unit}"
         base = None
         if ratio:
             m = r["base"].search(sentence[max(0, q.start - 30):q.start])
             base = m.group("base") if m else None
-        out.append(Bound("ratio" if ratio else "threshold", start + s, start + e, op, q.value, q.value_max, unit,
+        out.append(Bound("ratio" if ratio else "threshold", start + s, start + e, op, value, value_max, unit,
                          _recurrence(sentence, q, quantities[:i]), base, approx, start + q.start))
     return out
 
@@ -131,8 +137,8 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         if q.unit is None or q.unit in r["categorical_units"]:
             return True
         if q.unit in r["time_units"]:
-            if r["time_before_event_after"].match(sentence[q.end:]):
-                return True
+            if r["time_before_event_after"].match(sentence[q.end:]) or sentence[:q.start].endswith("前"):
+                return True  # 届满六十日前, 开工前二十四小时: a length before an event is a deadline
             minimum = comp and comp.op in r["time_minimum_ops"] and (
                 comp.end <= q.end or r["time_condition_after"].match(sentence[comp.end:]))
             # 不得超过二十四小时: a stated cap on how long something may last, not a time limit

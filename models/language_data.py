@@ -553,6 +553,8 @@ class Bounds(Model):
     activity_length_after: Regex
     daily_length_before: Regex
     daily_length_after: Regex
+    point_units: Words
+    ten_thousand: Regex
     time_before_event_after: Regex
     time_cap_after: str
     time_cap_before: Regex
