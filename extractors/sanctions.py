@@ -118,7 +118,7 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
         sanc = Sanction(s, e, kind, "positive" if kind in v["positive"] else "negative")
         if kind in ("promotion_ban", "disqualification") and m.groupdict().get("n"):
             sanc.duration = _duration(m.group("n"), m.group("u"))
-        if kind in vocabulary()["amount_units"]:
+        if kind in v["amount_units"]:
             _amount(text, sanc)
         sanc.condition = _condition(text, start, s)
         _split_tier(sanc, out)
@@ -137,7 +137,8 @@ def _heads_list_of_measures(text: str, start: int, s: int, e: int, kind: str) ->
     if colon < 0 and kind == "fine":
         eol = text.find("\n", e)
         found = v["list_intro"].search(text, e, eol if eol >= 0 else len(text))
-        colon = found.start() if found and not re.search(r"\d|[一二两三四五六七八九十百千万]元", text[s:e]) else -1
+        sized = any(q.unit in v["amount_units"]["fine"] for q in find_quantities(text[s:e]))
+        colon = found.start() if found and not sized else -1
     if colon < 0:
         return False
     if v["measures_list"].search(text[start:e]):
