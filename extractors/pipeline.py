@@ -62,10 +62,10 @@ def year_context_at(doc: Doc, pos: int) -> YearContext:
     return YearContext()
 
 
-def _jurisdiction_at(doc: Doc, pos: int) -> str | None:
+def _jurisdiction_at(doc: Doc, pos: int) -> Jurisdiction | None:
     for s, e, j in doc._.jurisdictions or []:
         if s <= pos < e and j is not None:
-            return j.name
+            return j
     return None
 
 
@@ -80,9 +80,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         span, quote = normalized.source_quote(start, end)
         sent = seg.sentence_at(start)
         s0, s1 = (sent.start, sent.end) if sent else (start, end)
+        place = _jurisdiction_at(doc, start)
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
                          section=seg.section_path(start), confidence=confidence,
-                         jurisdiction=_jurisdiction_at(doc, start))
+                         jurisdiction=place.name if place else None)
 
     measures = [(x.start, x.end) for x in doc._.sanctions or []]
     for b in doc._.bounds or []:
@@ -128,7 +129,5 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
 def _currency_at(doc: Doc, pos: int) -> str:
     """The currency of the jurisdiction issuing the text at `pos` (TWD for a Taiwan
     ordinance), the mainland's where nothing else is known."""
-    for s, e, j in doc._.jurisdictions or []:
-        if s <= pos < e and j is not None:
-            return jurisdiction_currency(j.code or j.parent_code)
-    return jurisdiction_currency(None)
+    j = _jurisdiction_at(doc, pos)
+    return jurisdiction_currency(j and (j.code or j.parent_code))
