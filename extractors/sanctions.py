@@ -176,9 +176,10 @@ def _inside_quote_name(text: str, s: int, e: int) -> bool:
 
 
 def _condition(text: str, start: int, pos: int) -> str | None:
+    """The trigger clause before a measure: …的， in mainland drafting, …者， in Taiwan's."""
     before = text[start:pos]
     m = None
-    for m in re.finditer(r"的[,，]", before):
+    for m in re.finditer(r"(?:的|者)[,，]", before):
         pass
     if not m:
         return None
