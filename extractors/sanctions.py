@@ -137,7 +137,7 @@ def _heads_list_of_measures(text: str, start: int, s: int, e: int, kind: str) ->
     if colon < 0 and kind == "fine":
         eol = text.find("\n", e)
         found = v["list_intro"].search(text, e, eol if eol >= 0 else len(text))
-        sized = any(q.unit in v["amount_units"]["fine"] for q in find_quantities(text[s:e]))
+        sized = found and any(q.unit in v["amount_units"]["fine"] for q in find_quantities(text[s:e]))
         colon = found.start() if found and not sized else -1
     if colon < 0:
         return False
