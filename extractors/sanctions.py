@@ -133,6 +133,8 @@ def _heads_list_of_measures(text: str, start: int, s: int, e: int, kind: str) ->
     punishes (依法追究刑事责任：(一)擅自…的 — the lead is the measure). A fine with no
     amount leads the fines of a list later on its line (可以并处罚款；造成损失的，…：)."""
     v = vocabulary()
+    if v["measures_list"].search(text[start:e]):
+        return True  # 按照下列规定予以处罚；…：the items carry the measures
     colon = e if v["list_intro"].match(text[e:e + 1]) else -1
     if colon < 0 and kind == "fine":
         eol = text.find("\n", e)
@@ -141,8 +143,6 @@ def _heads_list_of_measures(text: str, start: int, s: int, e: int, kind: str) ->
         colon = found.start() if found and not sized else -1
     if colon < 0:
         return False
-    if v["measures_list"].search(text[start:e]):
-        return True
     types = _item_measures(text, colon + 1)
     return kind in types or (kind == "other" and bool(types))
 
