@@ -98,3 +98,13 @@ def _curated_pattern() -> re.Pattern:
 def is_curated(label: str) -> bool:
     """Whether a label comes from the vocabulary (and so needs no similarity grouping)."""
     return _curated_pattern().fullmatch(label) is not None
+
+
+def measure_only(sanction: str | None) -> str | None:
+    """The vocabulary's label for a sanction type as such (罚款金额), which names no conduct:
+    a sanction that states its conduct is labelled by it instead (extractors/conducts.py)."""
+    entries, _, _ = vocabulary()
+    for e in entries:
+        if "sanction" in e.kinds and e.sanctions is not None and sanction in e.sanctions and not (e.all or e.any):
+            return e.label
+    return None

@@ -11,7 +11,8 @@ from spacy.tokens import Doc
 
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
-from extractors.indicators import curated_indicator
+from extractors.conducts import sanction_label
+from extractors.indicators import curated_indicator, measure_only
 from extractors.references import resolve_citation
 from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import find_subject, indicator_label
@@ -117,7 +118,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         if x.tier:  # the escalated conduct: 在禁止吸烟场所吸烟,拒不改正
             p.condition = f"{p.condition},{x.tier}" if p.condition else x.tier
         p.subject = find_subject(text, sent.start if sent else x.start, x.start)
-        p.indicator = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
+        curated = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
+        # a label for the measure alone (罚款金额) yields to the conduct it punishes
+        own = sanction_label(p.condition, p.target, x.sanction, p.quote)
+        p.indicator = own if own and (curated is None or curated == measure_only(x.sanction)) else curated
         out.append(p)
     for p in out:
         if p.unit and p.unit.startswith("元") and p.currency is None:

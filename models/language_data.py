@@ -730,6 +730,38 @@ class Indicators(Model):
                 tier_of[w] = tier
 
 
+@model
+class QuoteMeasure(Model):
+    sanction: SanctionName
+    name: str
+    re: Regex
+
+
+@model
+class Conducts(Model):
+    """conducts.yaml: the conduct thesaurus a sanction's indicator is built and compared
+    with (extractors/conducts.py, pipeline/compare.py)."""
+
+    _file: ClassVar[str] = "extractors/data/conducts.yaml"
+    measures: Mapping[SanctionName, str]
+    quote_measures: Annotated[tuple[QuoteMeasure, ...], Distinct("name")]
+    tiers: Regex
+    synonyms: Mapping[str, Words]
+    stopwords: Words
+    bearers: Mapping[str, Regex]
+    doer: Regex
+    actor_lead: Regex
+
+    def _check(self, at: _At, ctx: _Context) -> None:
+        """A variant wording belongs to one canonical only, or normalization would depend on order."""
+        owner: dict[str, str] = {}
+        for canon, words in self.synonyms.items():
+            for w in words:
+                if w in owner:
+                    raise (at / _field("synonyms") / _entry(canon)).error(f"{w!r} is already a variant of {owner[w]!r}")
+                owner[w] = canon
+
+
 # --- pipeline/data ---------------------------------------------------------------------
 
 @model
@@ -854,4 +886,5 @@ class Jurisdictions(Model):
 
 
 MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, References, Subjects, Indicators,
+                                   Conducts,
                                    Noise, Metadata, Outline, Jurisdictions)

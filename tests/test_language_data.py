@@ -18,7 +18,7 @@ BY_NAME = {Path(m._file).name: m for m in ld.MODELS}
 def _consumers() -> None:
     """Run every loader that reads language data, so that their reads are recorded."""
     import extractors.numbers  # noqa: F401  (compiled at import)
-    from extractors import deadlines, indicators, references, sanctions, subjects, thresholds
+    from extractors import conducts, deadlines, indicators, references, sanctions, subjects, thresholds
     from pipeline import metadata, normalize, resolve, segment
 
     thresholds.rules()
@@ -28,6 +28,7 @@ def _consumers() -> None:
     subjects.lexicon()
     indicators.vocabulary()
     indicators._curated_pattern()
+    conducts.thesaurus()
     normalize.noise_rules()
     metadata.cues()
     segment.rules()

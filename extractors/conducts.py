@@ -1,0 +1,148 @@
+"""The conduct a sanction punishes, as a label and as comparable content words.
+
+A sanction's indicator names the conduct, the measure and who bears it
+(`在禁止吸烟场所吸烟·罚款·个人`): the fines of two cities compare only when they punish
+the same conduct. Cities word one conduct differently (禁止吸烟场所 / 禁烟区域 /
+禁止吸烟的公共场所; 吸烟 / 抽烟 / 吸菸), so the comparison stage (pipeline/compare.py)
+compares conducts by their content words after the thesaurus of data/conducts.yaml
+has mapped variant wordings onto one canonical form.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from models.language_data import Conducts, load
+
+SEP = "·"
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    measures: dict[str, str]
+    quote_measures: tuple[tuple[str, str, re.Pattern], ...]  # (sanction, name, pattern)
+    tiers: re.Pattern  # a trailing `,tier` of a conduct
+    variants: re.Pattern  # any variant wording, longest first
+    canonical: dict[str, tuple[str, ...]]  # variant -> its canonical words
+    stopwords: frozenset[str]
+    bearers: tuple[tuple[str, re.Pattern], ...]
+    doer: re.Pattern
+    actor_lead: re.Pattern
+
+
+@dataclass(frozen=True)
+class SanctionLabel:
+    """A sanction label read back: `conduct·measure` or `conduct·measure·bearer`."""
+
+    conduct: str
+    measure: str
+    bearer: str | None
+
+
+@lru_cache(maxsize=1)
+def thesaurus() -> Thesaurus:
+    d = load(Conducts)
+    canonical = {w: tuple(c.split("+")) for c, words in d.synonyms.items() for w in words}
+    variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
+    tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
+    return Thesaurus(dict(d.measures), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
+                     tiers, variants, canonical, frozenset(d.stopwords),
+                     tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled)
+
+
+def measure_name(sanction: str | None, quote: str = "") -> str | None:
+    """The measure's readable name; a quote-specific one (追究刑事责任) first."""
+    t = thesaurus()
+    for s, name, pattern in t.quote_measures:
+        if s == sanction and pattern.search(quote or ""):
+            return name
+    return t.measures.get(sanction or "")
+
+
+def conduct_of(condition: str | None, target: str | None) -> str | None:
+    """The punished conduct: the condition, else a target that is the doer (…吸烟者)."""
+    if condition and condition.strip():
+        return re.sub(r"\s+", "", condition).strip(",，;；")
+    m = thesaurus().doer.match(target or "")
+    return m.group("conduct") if m else None
+
+
+def bearer_of(target: str | None, conduct: str | None) -> str | None:
+    """单位 or 个人 (the classes of the data), from the target or the actor opening the conduct."""
+    t = thesaurus()
+    candidates = [target or ""]
+    m = t.actor_lead.match(conduct or "")
+    if m:
+        candidates.append(m.group("actor"))
+    for c in candidates:
+        c = re.split(r"[、,，;；]|或者|和", c)[-1].strip() if c else ""
+        for name, pattern in t.bearers:
+            if c and pattern.search(c):
+                return name
+    return None
+
+
+def sanction_label(condition: str | None, target: str | None, sanction: str | None, quote: str) -> str | None:
+    """`conduct·measure[·bearer]`, or None when the sanction states no conduct."""
+    conduct = conduct_of(condition, target)
+    measure = measure_name(sanction, quote)
+    if not conduct or not measure:
+        return None
+    bearer = bearer_of(target, conduct)
+    return SEP.join([conduct.replace(SEP, ""), measure] + ([bearer] if bearer else []))
+
+
+def parse_label(label: str) -> SanctionLabel | None:
+    """The parts of a label sanction_label built; None for any other label."""
+    t = thesaurus()
+    parts = label.split(SEP)
+    bearer = parts.pop() if len(parts) >= 3 and parts[-1] in dict(t.bearers) else None
+    if len(parts) != 2 or parts[1] not in set(t.measures.values()) | {n for _, n, _ in t.quote_measures}:
+        return None
+    return SanctionLabel(parts[0], parts[1], bearer)
+
+
+def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
+    """The conduct without its trailing escalations, and those escalations in order."""
+    t = thesaurus()
+    tiers: list[str] = []
+    while True:
+        m = t.tiers.search(conduct)
+        if not m or m.start() == 0:
+            return conduct, tuple(reversed(tiers))
+        tiers.append(re.sub("的$", "", m.group(1)))
+        conduct = conduct[:m.start()]
+
+
+def conduct_tokens(conduct: str) -> list[str]:
+    """The conduct's content words: variant wordings as their canonical words, the rest
+    segmented by jieba, grammar words and punctuation dropped."""
+    jieba = _segmenter()
+    t = thesaurus()
+    out: list[str] = []
+    pos = 0
+    for m in list(t.variants.finditer(conduct)) + [None]:
+        piece = conduct[pos:m.start() if m else len(conduct)]
+        for w in jieba.lcut(piece):
+            w = w.strip()
+            if w and w not in t.stopwords and re.search(r"[\u4e00-\u9fff\w]", w):
+                out.extend(t.canonical.get(w, (w,)))
+        if m:
+            out.extend(t.canonical[m.group(0)])
+            pos = m.end()
+    return out
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """jieba with the project's user dictionary, as the spaCy pipeline segments (the
+    comparison of a stored corpus runs without that pipeline)."""
+    import jieba
+
+    from extractors.components import USER_DICT
+
+    jieba.setLogLevel(60)
+    if USER_DICT.exists():
+        jieba.load_userdict(str(USER_DICT))
+    return jieba
