@@ -26,6 +26,7 @@ class Thesaurus:
     variants: re.Pattern  # any variant wording, longest first
     canonical: dict[str, tuple[str, ...]]  # variant -> its canonical words
     stopwords: frozenset[str]
+    actor_words: re.Pattern
     bearers: tuple[tuple[str, re.Pattern], ...]
     doer: re.Pattern
     actor_lead: re.Pattern
@@ -47,7 +48,7 @@ def thesaurus() -> Thesaurus:
     variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
     tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
     return Thesaurus(dict(d.measures), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
-                     tiers, variants, canonical, frozenset(d.stopwords),
+                     tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled)
 
 
@@ -117,7 +118,7 @@ def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
 
 def conduct_tokens(conduct: str) -> list[str]:
     """The conduct's content words: variant wordings as their canonical words, the rest
-    segmented by jieba, grammar words and punctuation dropped."""
+    segmented by jieba, grammar words, the words naming who acts and punctuation dropped."""
     jieba = _segmenter()
     t = thesaurus()
     out: list[str] = []
@@ -126,7 +127,7 @@ def conduct_tokens(conduct: str) -> list[str]:
         piece = conduct[pos:m.start() if m else len(conduct)]
         for w in jieba.lcut(piece):
             w = w.strip()
-            if w and w not in t.stopwords and re.search(r"[\u4e00-\u9fff\w]", w):
+            if w and w not in t.stopwords and not t.actor_words.search(w) and re.search(r"[\u4e00-\u9fff\w]", w):
                 out.extend(t.canonical.get(w, (w,)))
         if m:
             out.extend(t.canonical[m.group(0)])

@@ -748,6 +748,7 @@ class Conducts(Model):
     tiers: Regex
     synonyms: Mapping[str, Words]
     stopwords: Words
+    actor_words: Regex
     bearers: Mapping[str, Regex]
     doer: Regex
     actor_lead: Regex

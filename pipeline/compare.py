@@ -152,10 +152,13 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
         c.block = c.block + (kept,)
     # tf-idf over the units compared
     tokens = [conduct_tokens(c.core) for c in items]
-    df: Counter = Counter()
+    # a word's document frequency counts the units that use it, each once (counting its
+    # labels instead made the words of every unit the heaviest)
+    seen: dict[str, set] = defaultdict(set)
     for c, toks in zip(items, tokens):
         for t in set(toks):
-            df[t] += len(c.units)
+            seen[t] |= c.units
+    df = {t: len(u) for t, u in seen.items()}
     n = len(set().union(*(c.units for c in items))) if items else 0
     for c, toks in zip(items, tokens):
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
@@ -224,7 +227,7 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
     return mapping
 
 
-IDF_FLOOR = 0.1  # the weight left to a word every unit uses
+IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
 CONDUCT_SIMILARITY = 0.15  # tf-idf cosine of two conducts that counts as one question
 _POSTINGS_CAP = 400  # a word in more labels of a block than this proposes no pairs
 

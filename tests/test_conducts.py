@@ -17,8 +17,9 @@ from pipeline.compare import align_indicators, conduct_alignment
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "conduct_cases.yaml").read_text(encoding="utf-8"))
 SHARED = Path("/work/shared")
 COMPARE_DEV = SHARED / "corpus" / "compare-dev"
-# measured on branch issue9 (P 0.920 R 0.661); the floors leave a little room
-COMPARE_FLOORS = (0.90, 0.65)
+# measured on branch issue9b (P 0.941 R 0.793; issue9 P 0.920 R 0.661); the floors
+# leave a little room
+COMPARE_FLOORS = (0.92, 0.78)
 SEED_FLOORS = (0.90, 0.90)
 
 
@@ -71,6 +72,26 @@ def test_an_escalation_is_its_own_question_only_beside_the_plain_one():
                _rec("b.txt", "未设置标志,逾期不改正·罚款"), _rec("b.txt", "未设置标志,逾期不改正,情节严重·罚款", span=3)]
     out = [r["indicator"] for r in align_indicators(records)]
     assert out[0] == out[2] != out[1] == out[3]
+
+
+def test_words_of_every_unit_weigh_least():
+    """吸烟 in every document's labels says little: two obstruction conducts worded
+    differently group, and not with the smoking conducts they share no act with."""
+    records = [_rec("a.txt", "在禁止吸烟场所吸烟·罚款"), _rec("a.txt", "未在禁止吸烟场所设置禁止吸烟标志·罚款", span=3),
+               _rec("a.txt", "拒绝、阻碍检查人员依法执行公务违反治安管理规定·罚款", span=5),
+               _rec("b.txt", "在禁烟区域吸烟·罚款"), _rec("b.txt", "未在醒目位置设置禁烟标识·罚款", span=3),
+               _rec("b.txt", "拒绝、阻碍卫生健康行政主管部门执法人员、检查员依法执行公务·罚款", span=5),
+               _rec("c.txt", "在禁止吸烟的公共场所吸烟·罚款"), _rec("c.txt", "吸烟区的设置不符合要求·罚款", span=3)]
+    # each document words many more of its conducts with 吸烟: its weight must not grow
+    filler = ["在电梯内吸烟", "向未成年人出售吸烟用品", "吸烟室未通风", "在排队时吸烟", "组织吸烟比赛"]
+    records += [_rec(d, f"{f}{i}·警告", "warning", span=10 + i) for d in ("a.txt", "b.txt", "c.txt")
+                for i, f in enumerate(filler)]
+    records += [_rec("a.txt", "未对吸烟者予以劝阻·罚款", span=7), _rec("c.txt", "将吸烟区设在通道·罚款", span=7)]
+    out = [r["indicator"] for r in align_indicators(records)]
+    assert out[2] == out[5]
+    assert out[0] == out[3] == out[6] != out[2]
+    assert out[1] == out[4] != out[2]
+    assert out[-2] != out[-1]
 
 
 def test_grouping_scales_by_blocks_and_shared_words():
