@@ -290,11 +290,16 @@ def _duration(text: str, m: re.Match) -> Deadline | None:
         if m.group("half") and unit in ("Y", "M"):  # 一年半 = 18 months, 两个月半 = 75 days
             value = f"P{int(k * 12 + 6)}M" if unit == "Y" else f"P{int(k * 30 + 15)}D"
         else:
-            value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
+            value = _iso_length(k, unit)
     if value is None:
         return None
     start = m.start() if lead and re.fullmatch(r"限期|限|为期|历时", lead) else m.start("n")
     return Deadline(start, m.end(), "within", value, None, None, approx=bool(m.group("approx")))
+
+
+def _iso_length(k: int | float, unit: str) -> str:
+    """ISO 8601 duration of k units (Y M W D, or H as a time part: PT48H)."""
+    return f"PT{k}H" if unit == "H" else f"P{k}{unit}"
 
 
 def _full_date(m: re.Match | None) -> bool:
@@ -312,8 +317,8 @@ def _length_before_event(m: re.Match) -> Deadline | None:
     if not k:
         return None
     unit = grammar()["data"]["duration_units"][m.group("u")]
-    value = f"PT{k}H" if unit == "H" else f"P{k}{unit}"
-    return Deadline(m.start("advance") if m.group("advance") else m.start("n"), m.end(), "within", value)
+    return Deadline(m.start("advance") if m.group("advance") else m.start("n"), m.end(), "within",
+                    _iso_length(k, unit))
 
 
 def _slogan(text: str, end: int) -> bool:

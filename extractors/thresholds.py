@@ -57,6 +57,7 @@ def rules() -> dict:
         "measure_units": set(d.measure_units),
         "activity_length_before": re.compile(d.activity_length_before),
         "time_before_event_after": re.compile(d.time_before_event_after),
+        "time_after_event_before": re.compile(d.time_after_event_before),
         "activity_length_after": re.compile(d.activity_length_after),
         "daily_length_before": re.compile(d.daily_length_before),
         "daily_length_after": re.compile(d.daily_length_after),
@@ -137,7 +138,7 @@ def _excluded(sentence: str, q: Quantity, comp) -> bool:
         if q.unit is None or q.unit in r["categorical_units"]:
             return True
         if q.unit in r["time_units"]:
-            if r["time_before_event_after"].match(sentence[q.end:]) or sentence[:q.start].endswith("前"):
+            if r["time_before_event_after"].match(sentence[q.end:]) or r["time_after_event_before"].search(sentence[:q.start]):
                 return True  # 届满六十日前, 开工前二十四小时: a length before an event is a deadline
             minimum = comp and comp.op in r["time_minimum_ops"] and (
                 comp.end <= q.end or r["time_condition_after"].match(sentence[comp.end:]))

@@ -556,6 +556,7 @@ class Bounds(Model):
     point_units: Words
     ten_thousand: Regex
     time_before_event_after: Regex
+    time_after_event_before: Regex
     time_cap_after: str
     time_cap_before: Regex
     time_condition_after: Regex
