@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from models.db import Run, database_url, session_factory
 from pipeline import __version__
-from pipeline.compare import label_alignment
+from pipeline.grouping import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
 from pipeline.run import DocumentResult, iter_files
 from pipeline.store import document_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts

@@ -359,7 +359,7 @@ def predict(paths: Iterable[Path]) -> tuple[list[Record], list[PredictionFailure
     """Extract the given documents in memory (no database) and return their records as
     `policyx run` would export them: indicators aligned across the documents and the
     records in (doc, span) order, so that scoring these equals scoring rules.jsonl."""
-    from pipeline.compare import align_indicators
+    from pipeline.grouping import align_indicators
     from pipeline.run import process_document
 
     records: list[Record] = []

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import ROOT, SEEDS
 from extractors.conducts import conduct_tokens, parse_label, sanction_label, split_tiers
-from pipeline.compare import align_indicators, conduct_alignment
+from pipeline.grouping import align_indicators, conduct_alignment
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "conduct_cases.yaml").read_text(encoding="utf-8"))
 SHARED = Path("/work/shared")
