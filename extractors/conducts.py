@@ -30,6 +30,7 @@ class Thesaurus:
     bearers: tuple[tuple[str, re.Pattern], ...]
     doer: re.Pattern
     actor_lead: re.Pattern
+    offender: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def thesaurus() -> Thesaurus:
     tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
     return Thesaurus(dict(d.measures), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
-                     tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled)
+                     tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
+                     d.offender.compiled)
 
 
 def measure_name(sanction: str | None, quote: str = "") -> str | None:
@@ -69,13 +71,23 @@ def conduct_of(condition: str | None, target: str | None) -> str | None:
     return m.group("conduct") if m else None
 
 
-def bearer_of(target: str | None, conduct: str | None) -> str | None:
-    """单位 or 个人 (the classes of the data), from the target or the actor opening the conduct."""
+def offender_of(context: str) -> str | None:
+    """The actor of the last clause of `context` that opens with who breaks a rule
+    (X违反本条例…规定): the offender the sanctions after it bind."""
+    actors = [m.group("actor").strip() for m in thesaurus().offender.finditer(context or "")]
+    actors = [a for a in actors if a.lstrip("对")]
+    return actors[-1] if actors else None
+
+
+def bearer_of(target: str | None, conduct: str | None, offender: str | None = None) -> str | None:
+    """单位 or 个人 (the classes of the data): from the target (对X处…), else the actor
+    opening the conduct, else the offender of the rule the sanction enforces."""
     t = thesaurus()
     candidates = [target or ""]
     m = t.actor_lead.match(conduct or "")
     if m:
         candidates.append(m.group("actor"))
+    candidates.append(offender or "")
     for c in candidates:
         c = re.split(r"[、,，;；]|或者|和", c)[-1].strip() if c else ""
         for name, pattern in t.bearers:
@@ -84,13 +96,14 @@ def bearer_of(target: str | None, conduct: str | None) -> str | None:
     return None
 
 
-def sanction_label(condition: str | None, target: str | None, sanction: str | None, quote: str) -> str | None:
+def sanction_label(condition: str | None, target: str | None, sanction: str | None, quote: str,
+                   offender: str | None = None) -> str | None:
     """`conduct·measure[·bearer]`, or None when the sanction states no conduct."""
     conduct = conduct_of(condition, target)
     measure = measure_name(sanction, quote)
     if not conduct or not measure:
         return None
-    bearer = bearer_of(target, conduct)
+    bearer = bearer_of(target, conduct, offender)
     return SEP.join([conduct.replace(SEP, ""), measure] + ([bearer] if bearer else []))
 
 

@@ -11,9 +11,9 @@ from spacy.tokens import Doc
 
 from extractors.components import make_nlp
 from extractors.deadlines import YearContext
-from extractors.conducts import sanction_label
+from extractors.conducts import offender_of, sanction_label
 from extractors.indicators import curated_indicator, measure_only
-from extractors.references import resolve_citation
+from extractors.references import resolve_citation, rule_context
 from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
@@ -120,7 +120,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.subject = find_subject(text, sent.start if sent else x.start, x.start)
         curated = curated_indicator(text, x.start, x.end, "sanction", sanction=x.sanction)
         # a label for the measure alone (罚款金额) yields to the conduct it punishes
-        own = sanction_label(p.condition, p.target, x.sanction, p.quote)
+        own = sanction_label(p.condition, p.target, x.sanction, p.quote, offender_of(rule_context(seg, x.start)))
         p.indicator = own if own and (curated is None or curated == measure_only(x.sanction)) else curated
         out.append(p)
     for p in out:

@@ -399,6 +399,24 @@ def _lead(idx: _Index, at: int) -> list[Located] | None:
     return idx.leads[key]
 
 
+def rule_context(seg: Segmentation, pos: int) -> str:
+    """The text that states whom the sanction at `pos` binds: its paragraph up to `pos`,
+    after the lead of the list it is an item of (场所的经营者、管理者违反本条例第十三条第一款
+    规定的，按照下列规定处罚：(一)…)."""
+    idx = _index(seg)
+    art = idx.article_at(pos)
+    if art is None:
+        sent = seg.sentence_at(pos)
+        return idx.text[sent.start if sent else pos:pos]
+    item = idx.item_at(art, pos)
+    p = idx.paragraph_of(art, item.start if item else pos)
+    s0 = art.paragraphs[p - 1][0]
+    if item is None:
+        return idx.text[s0:pos]
+    first = min((s.start for s in art.items[p - 1].values() if s is not None), default=item.start)
+    return idx.text[s0:first] + "\n" + idx.text[item.start:pos]
+
+
 def _cite_in(idx: _Index, start: int, end: int):
     """The first citation in text[start:end]: (opener match, token end, located refs) —
     located None where it does not resolve — or None where nothing is cited."""

@@ -741,7 +741,7 @@ class QuoteMeasure(Model):
 @model
 class Conducts(Model):
     """conducts.yaml: the conduct thesaurus a sanction's indicator is built and compared
-    with (extractors/conducts.py, pipeline/compare.py)."""
+    with (extractors/conducts.py, pipeline/grouping.py)."""
 
     _file: ClassVar[str] = "extractors/data/conducts.yaml"
     measures: Mapping[SanctionName, str]
@@ -753,6 +753,7 @@ class Conducts(Model):
     bearers: Mapping[str, Regex]
     doer: Regex
     actor_lead: Regex
+    offender: Regex
 
     def _check(self, at: _At, ctx: _Context) -> None:
         """A variant wording belongs to one canonical only, or normalization would depend on order."""

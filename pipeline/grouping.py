@@ -7,6 +7,7 @@ blocks of one measure); other labels by the similarity of the labels themselves.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -24,8 +25,8 @@ def unit_of_comparison(record: dict) -> tuple:
 def align_indicators(records: list[dict]) -> list[dict]:
     """Give provisions the curated vocabulary did not label a shared label when their
     own labels are alike (same kind and unit, bigram Jaccard ≥ 0.6) across documents."""
-    mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r))
-                              for r in records)
+    mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r),
+                               r.get("cites")) for r in records)
     for r in records:
         key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
         if key in mapping:
@@ -37,18 +38,24 @@ def label_alignment(items) -> dict[tuple, str]:
     """(kind, unit, sanction, label) -> the shared label, computed over distinct labels
     (not records), so it stays cheap and small however large the corpus. Sanction labels
     that name a conduct are grouped by their conduct (conduct_alignment); the others by
-    the similarity of the labels themselves."""
+    the similarity of the labels themselves. An item may carry a sixth element, the
+    sanction's `cites`: sanctions of one unit that enforce items of one cited paragraph
+    answer one question (divided_rule)."""
     from extractors.conducts import parse_label
     from extractors.indicators import is_curated
 
     units: dict[tuple, set] = defaultdict(set)
     conducts: dict[tuple, set] = defaultdict(set)
     curated: dict[str, set] = defaultdict(set)  # a curated sanction label -> its units
-    for kind, unit, sanction, label, where in items:
+    divides: dict[tuple, set] = defaultdict(set)  # a conduct label -> (unit, cited paragraph)
+    for kind, unit, sanction, label, where, *cites in items:
         if not label:
             continue
         if kind == "sanction" and parse_label(label):
             conducts[(kind, unit, sanction, label)].add(where)
+            rule = divided_rule(cites[0] if cites else None)
+            if rule:
+                divides[(kind, unit, sanction, label)].add((where, *rule))
         elif not is_curated(label):
             units[(kind, unit, sanction, label)].add(where)
         elif kind == "sanction":
@@ -68,8 +75,25 @@ def label_alignment(items) -> dict[tuple, str]:
         if len(g) > 1 and len(where) > 1:
             for k in g:
                 mapping[k] = g[0][3]
-    mapping.update(conduct_alignment(conducts, curated))
+    mapping.update(conduct_alignment(conducts, curated, divides))
     return mapping
+
+
+def divided_rule(cites: str | None) -> tuple[str, frozenset] | None:
+    """The paragraph whose items a sanction enforces, and those items (`第十三条 > 第一款`,
+    {(五)} for cites `第十三条 > 第一款 > (五)`), when every rule it cites is an item of that one paragraph:
+    a penalty list that punishes items (一)–(四) and item (五) of one list of duties
+    divides one offence, so its sanctions answer one question."""
+    if not cites:
+        return None
+    heads, cited = set(), set()
+    for path in cites.split("; "):
+        parts = path.split(" > ")
+        if len(parts) < 2 or not re.fullmatch(r"[(（][^)）]+[)）]|[^、]+、", parts[-1]):
+            return None
+        heads.add(" > ".join(parts[:-1]))
+        cited.add(parts[-1])
+    return (heads.pop(), frozenset(cited)) if len(heads) == 1 else None
 
 
 @dataclass
@@ -81,29 +105,74 @@ class _Conduct:
     tiers: tuple[str, ...]
     bearer: str | None
     vector: dict[str, float] = field(default_factory=dict)
+    divides: set = field(default_factory=set)  # (unit, cited paragraph, cited items)
 
 
-def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None = None) -> dict[tuple, str]:
+class _Groups:
+    """Union-find over conduct labels that keeps, per group, its members, units and bearer."""
+
+    def __init__(self, items: list[_Conduct]):
+        self.parent = list(range(len(items)))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
+        self.units: dict[int, set] = {i: set(c.units) for i, c in enumerate(items)}
+        self.bearer: dict[int, str | None] = {i: c.bearer for i, c in enumerate(items)}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def compatible(self, a: int, b: int, same_unit_ok: bool = False) -> bool:
+        """Two groups may merge: another unit each (or one rule divided), one bearer."""
+        if a == b or (not same_unit_ok and self.units[a] & self.units[b]):
+            return False
+        return not (self.bearer[a] and self.bearer[b] and self.bearer[a] != self.bearer[b])
+
+    def merge(self, a: int, b: int) -> None:
+        self.parent[b] = a
+        self.members[a] += self.members.pop(b)
+        self.units[a] |= self.units.pop(b)
+        self.bearer[a] = self.bearer[a] or self.bearer.pop(b)
+
+    def groups(self) -> dict[int, list[int]]:
+        return {root: sorted(ids) for root, ids in self.members.items()}
+
+
+def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None = None,
+                      divides: dict[tuple, set] | None = None) -> dict[tuple, str]:
     """Group sanction labels of different units whose conducts are alike.
 
     A conduct is an IDF-weighted set of its content words (extractors/conducts.py, idf over
     the units compared). Only labels of one block (sanction type, measure name and the
     escalations that distinguish it) are compared, and within a block only pairs that
     share a word (an inverted index), so the cost follows the number of similar pairs,
-    not the square of the labels. Pairs are merged best first (single linkage above
-    CONDUCT_SIMILARITY) while a group holds at most one label per unit and one bearer:
-    two provisions of one document are two questions. A label alike to none elsewhere
-    is compared under its measure alone when other units state that measure without a
-    conduct (they could be the same question), else keeps its own label."""
-    from extractors.conducts import SEP, conduct_tokens, parse_label, split_tiers
-    from extractors.indicators import measure_only
+    not the square of the labels. Steps: the divided items of one rule start as one
+    group (_divided); alike pairs merge best first under average linkage while a group
+    holds one label per unit and one bearer (_alike); a label still alone joins the group
+    its own conduct's other measures point to (_by_siblings); then labels (_labels)."""
+    items = _conduct_items(conducts, divides or {})
+    _weigh(items)
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for i, c in enumerate(items):
+        blocks[c.block].append(i)
+    groups = _Groups(items)
+    _divided(items, groups)
+    for ids in blocks.values():
+        _alike(items, ids, groups)
+    _by_siblings(items, blocks, groups)
+    return _labels(items, groups, curated or {})
 
-    curated = curated or {}
+
+def _conduct_items(conducts: dict[tuple, set], divides: dict[tuple, set]) -> list[_Conduct]:
+    from extractors.conducts import parse_label, split_tiers
+
     items: list[_Conduct] = []
     for key, where in sorted(conducts.items(), key=lambda kv: str(kv[0])):
         parsed = parse_label(key[3])
         core, tiers = split_tiers(parsed.conduct)
-        items.append(_Conduct(key, set(where), (key[2], parsed.measure), core, tiers, parsed.bearer))
+        items.append(_Conduct(key, set(where), (key[2], parsed.measure), core, tiers, parsed.bearer,
+                              divides=set(divides.get(key, ()))))
     # an escalation is part of the question only where the same unit also punishes the
     # conduct without it by the same measure
     present = {(w, c.block, c.core, c.tiers) for c in items for w in c.units}
@@ -111,7 +180,13 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
         kept = tuple(t for i, t in enumerate(c.tiers)
                      if any((w, c.block, c.core, c.tiers[:i]) in present for w in c.units))
         c.block = c.block + (kept,)
-    # tf-idf over the units compared
+    return items
+
+
+def _weigh(items: list[_Conduct]) -> None:
+    """Each conduct's unit vector of smoothed idf weights over the units compared."""
+    from extractors.conducts import conduct_tokens
+
     tokens = [conduct_tokens(c.core) for c in items]
     # a word's document frequency counts the units that use it, each once (counting its
     # labels instead made the words of every unit the heaviest)
@@ -119,53 +194,83 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
     for c, toks in zip(items, tokens):
         for t in set(toks):
             seen[t] |= c.units
-    df = {t: len(u) for t, u in seen.items()}
     n = len(set().union(*(c.units for c in items))) if items else 0
     for c, toks in zip(items, tokens):
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
-        # closer to 在禁止吸烟场所吸烟
-        # and a word of every unit (吸烟 in smoking bans) says little about which question
-        v = {t: math.log((1 + n) / (1 + df[t])) + IDF_FLOOR for t in set(toks)}
+        # closer to 在禁止吸烟场所吸烟; a word of every unit says little about which question
+        v = {t: math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR for t in set(toks)}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         c.vector = {t: x / norm for t, x in v.items()}
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+
+
+def _divided(items: list[_Conduct], groups: _Groups) -> None:
+    """Labels of one block punishing other items of one cited paragraph in one unit
+    (第二十四条(一) for items (一)–(四) of 第十三条第一款, (二) for item (五)) are one
+    question: one offence divided by the list that states it."""
+    rules: dict[tuple, list[tuple[int, frozenset]]] = defaultdict(list)
     for i, c in enumerate(items):
-        blocks[c.block].append(i)
-    parent = list(range(len(items)))
-    members: dict[int, set] = {i: set(c.units) for i, c in enumerate(items)}
-    bearer: dict[int, str | None] = {i: c.bearer for i, c in enumerate(items)}
+        for where, paragraph, cited in c.divides:
+            rules[(c.block, where, paragraph)].append((i, cited))
+    for labels in rules.values():
+        for (i, cited_i), (j, cited_j) in itertools.combinations(labels, 2):
+            a, b = groups.find(i), groups.find(j)
+            if not cited_i & cited_j and groups.compatible(a, b, same_unit_ok=True):
+                groups.merge(a, b)
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    cluster: dict[int, list[int]] = {i: [i] for i in range(len(items))}
+def _alike(items: list[_Conduct], ids: list[int], groups: _Groups) -> None:
+    edges = _similar_pairs(items, ids)
+    sims = {(i, j): d for d, i, j in edges}
+    for _, i, j in sorted(edges, reverse=True):
+        a, b = groups.find(i), groups.find(j)
+        if not groups.compatible(a, b):
+            continue
+        # average linkage: a long list of duties that shares a word with each of two
+        # unrelated conducts does not chain them into one group
+        cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in groups.members[a] for y in groups.members[b]]
+        if sum(cross) / len(cross) >= CONDUCT_SIMILARITY:
+            groups.merge(a, b)
+
+
+def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: _Groups) -> None:
+    """A label alone in its block joins the group whose members' conducts are, under
+    another measure, grouped with its own conduct: where a city's warning for X is
+    worded unlike the others' warnings, its fine for X stands with their fines."""
+    by_conduct: dict[tuple, list[int]] = defaultdict(list)  # (unit, core) -> labels
+    for i, c in enumerate(items):
+        for w in c.units:
+            by_conduct[(w, c.core)].append(i)
+
+    def sibling_groups(i: int) -> set[int]:
+        c = items[i]
+        return {groups.find(j) for w in c.units for j in by_conduct[(w, c.core)]
+                if items[j].block != c.block and len(groups.members[groups.find(j)]) > 1}
+
     for ids in blocks.values():
-        edges = _similar_pairs(items, ids)
-        sims = {(i, j): d for d, i, j in edges}
-        for sim, i, j in sorted(edges, reverse=True):
-            a, b = find(i), find(j)
-            if a == b or members[a] & members[b]:
+        for i in ids:
+            a = groups.find(i)
+            if len(groups.members[a]) > 1:
                 continue
-            if bearer[a] and bearer[b] and bearer[a] != bearer[b]:
+            mine = sibling_groups(i)
+            if not mine:
                 continue
-            # average linkage: a long list of duties that shares a word with each of two
-            # unrelated conducts does not chain them into one group
-            cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in cluster[a] for y in cluster[b]]
-            if sum(cross) / len(cross) < CONDUCT_SIMILARITY:
-                continue
-            parent[b] = a
-            cluster[a] += cluster.pop(b)
-            members[a] |= members.pop(b)
-            bearer[a] = bearer[a] or bearer.pop(b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(items)):
-        groups[find(i)].append(i)
+            votes: Counter = Counter()
+            for b in {groups.find(j) for j in ids} - {a}:
+                if len(groups.members[b]) > 1 and groups.compatible(b, a):
+                    votes[b] = sum(bool(sibling_groups(j) & mine) for j in groups.members[b])
+            best = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
+            if best[1] >= 2:
+                groups.merge(best[0], a)
+
+
+def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> dict[tuple, str]:
+    """Each group's label: its shortest conduct (first clause), measure and bearer."""
+    from extractors.conducts import SEP
+    from extractors.indicators import measure_only
+
     mapping: dict[tuple, str] = {}
     taken = set(curated)
-    for root, ids in sorted(groups.items(), key=lambda g: str(items[g[1][0]].key)):
+    for root, ids in sorted(groups.groups().items(), key=lambda g: str(items[g[1][0]].key)):
         if len(ids) == 1:
             c = items[ids[0]]
             alone = measure_only(c.key[2])
@@ -175,9 +280,10 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
         rep = min((items[i] for i in ids), key=lambda c: (len(c.core), c.core))
         kept = rep.block[2]
         head = re.split(r"[,，;；]", rep.core)[0][:30]
+        bearer = groups.bearer.get(root)
         label = None
         for conduct in (head, rep.core):
-            cand = SEP.join([conduct + "".join(kept), rep.block[1]] + ([bearer[root]] if bearer.get(root) else []))
+            cand = SEP.join([conduct + "".join(kept), rep.block[1]] + ([bearer] if bearer else []))
             if cand not in taken:
                 label = cand
                 break

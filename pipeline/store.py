@@ -252,14 +252,15 @@ def source_texts(session: Session, document_ids: list[int]) -> dict[str, str]:
 
 
 def indicator_keys(session: Session, document_ids: list[int]):
-    """(kind, unit, sanction, indicator, unit of comparison) of every provision of the
-    given documents: what indicator alignment needs, without loading whole records."""
+    """(kind, unit, sanction, indicator, unit of comparison, cites) of every provision of
+    the given documents: what indicator alignment needs, without loading whole records."""
     for i in range(0, len(document_ids), 1000):
         rows = session.execute(
             select(ProvisionRow.kind, ProvisionRow.unit, ProvisionRow.sanction, ProvisionRow.indicator,
-                   ProvisionRow.doc, ProvisionRow.section)
+                   ProvisionRow.doc, ProvisionRow.section, ProvisionRow.cites)
             .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
         ).all()
-        for kind, unit, sanction, indicator, doc, section in rows:
+        for kind, unit, sanction, indicator, doc, section, cites in rows:
             head = (section or "").split(" > ")[0]
-            yield kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else "")
+            yield (kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else ""),
+                   cites)
