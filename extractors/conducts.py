@@ -132,7 +132,7 @@ def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
 def conduct_tokens(conduct: str) -> list[str]:
     """The conduct's content words: variant wordings as their canonical words, the rest
     segmented by jieba, grammar words, the words naming who acts and punctuation dropped."""
-    jieba = _segmenter()
+    jieba = segmenter()
     t = thesaurus()
     out: list[str] = []
     pos = 0
@@ -149,7 +149,7 @@ def conduct_tokens(conduct: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
+def segmenter():
     """jieba with the project's user dictionary, as the spaCy pipeline segments (the
     comparison of a stored corpus runs without that pipeline)."""
     import jieba

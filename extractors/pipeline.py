@@ -15,7 +15,7 @@ from extractors.conducts import offender_of, sanction_label
 from extractors.indicators import curated_indicator, measure_only
 from extractors.references import resolve_citation, rule_context
 from extractors.sanctions import currency_of, jurisdiction_currency
-from extractors.subjects import find_subject, indicator_label
+from extractors.subjects import deadline_label, find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
 
 SCHEDULE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?=\s*(?:\d{1,2}\s*月|上半年|下半年|底|年底|为|开始|起))")
@@ -106,7 +106,8 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.op, p.value, p.value_max, p.per, p.approx = d.op, d.value, d.value_max, d.per, d.approx
         sent = seg.sentence_at(d.start)
         p.subject = find_subject(text, sent.start if sent else d.start, d.start)
-        p.indicator = curated_indicator(text, d.start, d.end, "deadline", sentence_start=sent.start if sent else 0)
+        p.indicator = (curated_indicator(text, d.start, d.end, "deadline", sentence_start=sent.start if sent else 0)
+                       or deadline_label(text, sent.start if sent else d.start, d.start, d.end, p.subject))
         out.append(p)
     for x in doc._.sanctions or []:
         p = base("sanction", x.start, x.end, 0.75)

@@ -26,6 +26,11 @@ def lexicon() -> dict:
         "predicate": re.compile(d.predicate),
         "label_strip": re.compile(d.label_strip),
         "measure": dict(d.measure_by_unit),
+        "event": d.deadline_event.compiled,
+        "duty_strip": d.duty_strip.compiled,
+        "deadline_suffix": d.deadline_suffix,
+        "duty_modal": d.duty_modal.compiled,
+        "chars": d.label_chars,
     }
 
 
@@ -58,5 +63,43 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可)+", "", window)
     window = STRIP.sub("", window)
     measure = lx["measure"].get(unit or "", "")
-    label = (window[-16:] + measure) if window else None
-    return label or None
+    window = _words_within(window, lx["chars"], keep_end=True).lstrip("、")
+    return (window + measure) if window else None
+
+
+def deadline_label(text: str, sent_start: int, start: int, end: int, subject: str | None) -> str | None:
+    """What is due within a deadline: the action its clause binds (or the next clause's,
+    when the deadline ends its own), after the event it runs from (自变更之日起)."""
+    lx = lexicon()
+    if not lx["duty_modal"].search(text, sent_start, end + 80):
+        return None
+    clauses = re.split(r"([,，。;；\n])", text[end:end + 80])
+    action = lx["duty_strip"].sub("", clauses[0]).strip()
+    if len(action) < 2 and len(clauses) > 2:
+        action = clauses[2]
+        if subject and action.startswith(subject):
+            action = action[len(subject):]
+        action = lx["duty_strip"].sub("", action).strip()
+    action = STRIP.sub("", action)
+    if len(action) < 2 or re.match(r"[\d一二三四五六七八九十〇零]", action):
+        return None  # a date or count runs on: narration, not a duty
+    before = re.split(r"[,，:：;；。]", text[sent_start:start])[-1]
+    event = lx["event"].search(before)
+    head = f"{event.group('event')}后" if event else ""
+    return head + _words_within(action, lx["chars"], keep_end=True) + lx["deadline_suffix"]
+
+
+def _words_within(phrase: str, chars: int, keep_end: bool) -> str:
+    """At most `chars` characters of `phrase`, cut between jieba words, never inside one:
+    its end (what a number measures, and the verb of an action, come last) or its start."""
+    if len(phrase) <= chars:
+        return phrase
+    from extractors.conducts import segmenter
+
+    words = segmenter().lcut(phrase)
+    out: list[str] = []
+    for w in (reversed(words) if keep_end else words):
+        if out and sum(map(len, out)) + len(w) > chars:
+            break
+        out.append(w)
+    return "".join(reversed(out) if keep_end else out)

@@ -699,6 +699,11 @@ class Subjects(Model):
     predicate: Regex
     label_strip: Regex
     measure_by_unit: Mapping[str, str]
+    deadline_event: Regex
+    duty_strip: Regex
+    deadline_suffix: str
+    duty_modal: Regex
+    label_chars: int
 
 
 @model

@@ -13,8 +13,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-SIMILARITY = 0.6  # bigram Jaccard of generated labels that counts as the same indicator
-
 
 def unit_of_comparison(record: dict) -> tuple:
     """A document, or one part (第X篇) of a compilation: provisions of one unit are one voice."""
@@ -23,8 +21,8 @@ def unit_of_comparison(record: dict) -> tuple:
 
 
 def align_indicators(records: list[dict]) -> list[dict]:
-    """Give provisions the curated vocabulary did not label a shared label when their
-    own labels are alike (same kind and unit, bigram Jaccard ≥ 0.6) across documents."""
+    """Give provisions of different documents that answer one question one label (the
+    curated vocabulary's labels stay as they are)."""
     mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r),
                                r.get("cites")) for r in records)
     for r in records:
@@ -60,22 +58,30 @@ def label_alignment(items) -> dict[tuple, str]:
             units[(kind, unit, sanction, label)].add(where)
         elif kind == "sanction":
             curated[label].add(where)
-    groups: list[list[tuple]] = []
-    for key in sorted(units, key=lambda k: (-len(units[k]), str(k))):
-        for g in groups:
-            head = g[0]
-            if head[:3] == key[:3] and _similar(head[3], key[3]) >= SIMILARITY:
-                g.append(key)
-                break
-        else:
-            groups.append([key])
-    mapping = {}
-    for g in groups:
-        where = set().union(*(units[k] for k in g))
-        if len(g) > 1 and len(where) > 1:
-            for k in g:
-                mapping[k] = g[0][3]
+    mapping = duty_alignment(units)
     mapping.update(conduct_alignment(conducts, curated, divides))
+    return mapping
+
+
+def duty_alignment(labels: dict[tuple, set]) -> dict[tuple, str]:
+    """Group the generated labels of bounds and deadlines (存放烟花爆竹的总量, 变更后备案期限)
+    of different units by their content words, as conducts are grouped: blocks of one kind
+    and unit, IDF-weighted words, average linkage above DUTY_SIMILARITY, one label per
+    unit. The group takes its shortest label."""
+    items = [_Conduct(key, set(where), key[:3], key[3], (), None) for key, where in sorted(labels.items(), key=str)]
+    _weigh(items)
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for i, c in enumerate(items):
+        blocks[c.block].append(i)
+    groups = _Groups(items)
+    for ids in blocks.values():
+        _alike(items, ids, groups, DUTY_SIMILARITY)
+    mapping = {}
+    for ids in groups.groups().values():
+        if len(ids) > 1:
+            label = min((items[i].core for i in ids), key=lambda x: (len(x), x))
+            for i in ids:
+                mapping[items[i].key] = label
     return mapping
 
 
@@ -218,8 +224,9 @@ def _divided(items: list[_Conduct], groups: _Groups) -> None:
                 groups.merge(a, b)
 
 
-def _alike(items: list[_Conduct], ids: list[int], groups: _Groups) -> None:
-    edges = _similar_pairs(items, ids)
+def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: float | None = None) -> None:
+    threshold = CONDUCT_SIMILARITY if threshold is None else threshold
+    edges = _similar_pairs(items, ids, threshold)
     sims = {(i, j): d for d, i, j in edges}
     for _, i, j in sorted(edges, reverse=True):
         a, b = groups.find(i), groups.find(j)
@@ -228,7 +235,7 @@ def _alike(items: list[_Conduct], ids: list[int], groups: _Groups) -> None:
         # average linkage: a long list of duties that shares a word with each of two
         # unrelated conducts does not chain them into one group
         cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in groups.members[a] for y in groups.members[b]]
-        if sum(cross) / len(cross) >= CONDUCT_SIMILARITY:
+        if sum(cross) / len(cross) >= threshold:
             groups.merge(a, b)
 
 
@@ -296,10 +303,11 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
 
 IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
 CONDUCT_SIMILARITY = 0.15  # tf-idf cosine of two conducts that counts as one question
+DUTY_SIMILARITY = 0.3  # the same for the short labels of bounds and deadlines
 _POSTINGS_CAP = 400  # a word in more labels of a block than this proposes no pairs
 
 
-def _similar_pairs(items: list[_Conduct], ids: list[int]) -> list[tuple[float, int, int]]:
+def _similar_pairs(items: list[_Conduct], ids: list[int], threshold: float) -> list[tuple[float, int, int]]:
     """(cosine, i, j) of labels of different units in one block at or above the threshold,
     found through the words they share."""
     postings: dict[str, list[int]] = defaultdict(list)
@@ -317,16 +325,6 @@ def _similar_pairs(items: list[_Conduct], ids: list[int]) -> list[tuple[float, i
                 if j > i:
                     dots[j] += x * items[j].vector[t]
         for j, d in dots.items():
-            if d >= CONDUCT_SIMILARITY and not (items[i].units & items[j].units):
+            if d >= threshold and not (items[i].units & items[j].units):
                 out.append((d, i, j))
     return out
-
-
-def _bigrams(s: str) -> set[str]:
-    s = re.sub(r"[^\u4e00-\u9fff\w]", "", s)
-    return {s[i:i + 2] for i in range(len(s) - 1)} or {s}
-
-
-def _similar(a: str, b: str) -> float:
-    x, y = _bigrams(a), _bigrams(b)
-    return len(x & y) / len(x | y) if x | y else 0.0

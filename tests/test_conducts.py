@@ -51,6 +51,15 @@ def test_sanction_labels(case):
         assert parse_label(label).measure == label.split("·")[1]
 
 
+@pytest.mark.parametrize("sentence,quote,label", CASES["deadline_labels"])
+def test_deadlines_are_labelled_by_the_duty_they_bound(sentence, quote, label):
+    from extractors.subjects import deadline_label, find_subject
+
+    start = sentence.index(quote)
+    end = start + len(quote)
+    assert deadline_label(sentence, 0, start, end, find_subject(sentence, 0, start)) == label
+
+
 @pytest.mark.parametrize("context,bearer", CASES["offenders"])
 def test_the_offender_before_the_rule_bears_the_sanction(context, bearer):
     assert bearer_of(None, None, offender_of(context)) == bearer
