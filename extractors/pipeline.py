@@ -17,6 +17,7 @@ from extractors.references import resolve_citation, rule_context
 from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import deadline_label, find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
+from pipeline.areas import area_at
 
 SCHEDULE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?=\s*(?:\d{1,2}\s*月|上半年|下半年|底|年底|为|开始|起))")
 
@@ -84,7 +85,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         place = _jurisdiction_at(doc, start)
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
                          section=seg.section_path(start), confidence=confidence,
-                         jurisdiction=place.name if place else None)
+                         jurisdiction=place.name if place else None, policy_area=area_at(doc, start))
 
     measures = [(x.start, x.end) for x in doc._.sanctions or []]
     for b in doc._.bounds or []:

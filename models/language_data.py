@@ -893,6 +893,26 @@ class Jurisdictions(Model):
                         f"{e.level!r} is not a level ({', '.join(self.levels)})")
 
 
+@model
+class PolicyArea(Model):
+    name: str
+    title: Words
+    content: Words
+
+
+@model
+class PolicyAreas(Model):
+    """policy_areas.yaml: what a document regulates, from its title then its content
+    (pipeline/areas.py); the subjects of the jurisdiction × question matrix."""
+
+    _file: ClassVar[str] = "pipeline/data/policy_areas.yaml"
+    areas: Annotated[tuple[PolicyArea, ...], Distinct("name")]
+    content_min: int
+    place: Regex
+    wrapper: Regex
+    doc_type: Regex
+
+
 MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, References, Subjects, Indicators,
                                    Conducts,
-                                   Noise, Metadata, Outline, Jurisdictions)
+                                   Noise, Metadata, Outline, Jurisdictions, PolicyAreas)

@@ -249,6 +249,7 @@ class Provision:
     sentence: str = ""
     section: str | None = None
     jurisdiction: str | None = None
+    policy_area: str | None = None  # what the document regulates (pipeline/areas.py): 控制吸烟, 烟花爆竹
     subject: str | None = None
     indicator: str | None = None
     approx: bool = False
@@ -274,7 +275,7 @@ class Provision:
         "sanction": ("sanction", "polarity", "target", "condition", "cites", "duration", "op", "value", "value_max",
                      "unit", "base", "currency"),
     }
-    COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "subject",
+    COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "policy_area", "subject",
               "indicator", "approx", "confidence")
 
     def to_json(self) -> dict:

@@ -79,6 +79,19 @@ class Currency(str, Enum):
     MOP = "MOP"
 
 
+class UnitClass(str, Enum):
+    """What a comparison value measures (pipeline/compare.py): only values of one class
+    (and one qualifier: the currency of an amount, the base of a multiple) share an axis."""
+
+    AMOUNT = "amount"  # money, in one currency: 罚款二百元
+    MULTIPLE = "multiple"  # times a base: 违法所得一倍以上三倍以下
+    SHARE = "share"  # a percentage of a base: 工程合同价款百分之二
+    PER_ITEM = "per-item"  # money per item counted: 每株五百元 (元/株)
+    DAYS = "days"  # durations and time limits
+    PERCENT = "percent"  # ratios (‰ as tenths of a percent)
+    QUANTITY = "quantity"  # anything counted or measured in its own unit (米, 次/年, 分)
+
+
 def values(enum: type[Enum]) -> list[str]:
     """The allowed strings of a vocabulary, in declaration order."""
     return [m.value for m in enum]

@@ -83,29 +83,57 @@ def text(
         sys.stdout.write("\n")
 
 
+COMPARE_FORMATS = ("table", "csv", "json")
+
+
 @app.command()
 def compare(
     indicator: Annotated[Optional[str], typer.Option(help="Only indicators containing this text.")] = None,
     kind: Annotated[Optional[str], typer.Option(help=" | ".join(values(Kind)))] = None,
+    jurisdiction: Annotated[Optional[list[str]], typer.Option(
+        "--jurisdiction", "-j", help="Only these jurisdictions (repeat for several; 济南 finds 山东省济南市); "
+                                     "the comparison is among them.")] = None,
+    subject: Annotated[Optional[str], typer.Option(help="Only documents on this policy subject (控制吸烟, 烟花爆竹 …).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json (csv and json to stdout).")] = "table",
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
 ) -> None:
-    """The same provision side by side across jurisdictions, stricter or looser, with evidence."""
-    from pipeline.compare import compare as build
-    from pipeline.query import current_records
+    """The same provision side by side across jurisdictions, stricter or looser, with the
+    conduct it concerns and its evidence."""
+    import csv
+    import json
 
-    if kind and kind not in values(Kind):
-        err.print(f"[red]error:[/] unknown kind {kind!r}")
+    from rich.markup import escape
+
+    from pipeline.export.tables import DEFAULT_COLUMNS, columns_of
+    from pipeline.query import UnknownFilter, comparison_table
+
+    if fmt not in COMPARE_FORMATS:
+        err.print(f"[red]error:[/] --format must be one of {', '.join(COMPARE_FORMATS)}, not {fmt!r}", highlight=False)
         raise typer.Exit(2)
-    comparisons = build(current_records(db), indicator=indicator, kind=kind)
+    try:
+        comparisons, rows = comparison_table(db, indicator=indicator, kind=kind, jurisdictions=jurisdiction,
+                                             subject=subject)
+    except UnknownFilter as e:
+        err.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=columns_of(rows) if rows else DEFAULT_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+        raise typer.Exit(0)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        raise typer.Exit(0)
     if not comparisons:
         err.print("no indicator is held by two or more jurisdictions" + (f" matching {indicator!r}" if indicator else ""))
         raise typer.Exit(0)
     for c in comparisons:
-        table = Table(title=f"{c.indicator} ({c.kind})", title_justify="left", show_lines=False)
-        for col in ("jurisdiction", "value", "verdict", "quote", "section", "document"):
+        table = Table(title=escape(f"{c.indicator} ({c.kind})"), title_justify="left", show_lines=False)
+        for col in ("jurisdiction", "value", "verdict", "conduct", "quote", "section", "document"):
             table.add_column(col, overflow="fold")
-        for r in c.rows:
-            table.add_row(r.jurisdiction or "?", r.value_text, r.verdict, r.quote, r.section or "", r.doc)
+        for r in c.rows:  # document text is not rich markup: [..] stays as written
+            table.add_row(*(escape(x) for x in (r.jurisdiction or "?", r.value_text, r.verdict,
+                                                r.record.get("condition") or "", r.quote, r.section or "", r.doc)))
         out.print(table)
 
 

@@ -115,19 +115,18 @@ class _Conduct:
 
 
 class _Groups:
-    """Union-find over conduct labels that keeps, per group, its members, units and bearer."""
+    """Labels in groups: each label's group, and per group its members, units and bearer.
+    A label can leave its group again (eject) when a better one claims its unit."""
 
     def __init__(self, items: list[_Conduct]):
-        self.parent = list(range(len(items)))
+        self.items = items
+        self.owner = list(range(len(items)))
         self.members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
         self.units: dict[int, set] = {i: set(c.units) for i, c in enumerate(items)}
         self.bearer: dict[int, str | None] = {i: c.bearer for i, c in enumerate(items)}
 
     def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
+        return self.owner[i]
 
     def compatible(self, a: int, b: int, same_unit_ok: bool = False) -> bool:
         """Two groups may merge: another unit each (or one rule divided), one bearer."""
@@ -136,10 +135,26 @@ class _Groups:
         return not (self.bearer[a] and self.bearer[b] and self.bearer[a] != self.bearer[b])
 
     def merge(self, a: int, b: int) -> None:
-        self.parent[b] = a
+        for x in self.members[b]:
+            self.owner[x] = a
         self.members[a] += self.members.pop(b)
         self.units[a] |= self.units.pop(b)
         self.bearer[a] = self.bearer[a] or self.bearer.pop(b)
+
+    def eject(self, i: int) -> None:
+        a = self.owner[i]
+        if len(self.members[a]) == 1:
+            return
+        rest = [x for x in self.members[a] if x != i]
+        del self.members[a], self.units[a], self.bearer[a]
+        root = rest[0]
+        for x in rest:
+            self.owner[x] = root
+        self.members[root] = rest
+        self.units[root] = set().union(*(self.items[x].units for x in rest))
+        self.bearer[root] = next((self.items[x].bearer for x in rest if self.items[x].bearer), None)
+        self.owner[i] = i
+        self.members[i], self.units[i], self.bearer[i] = [i], set(self.items[i].units), self.items[i].bearer
 
     def groups(self) -> dict[int, list[int]]:
         return {root: sorted(ids) for root, ids in self.members.items()}
@@ -228,15 +243,63 @@ def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: fl
     threshold = CONDUCT_SIMILARITY if threshold is None else threshold
     edges = _similar_pairs(items, ids, threshold)
     sims = {(i, j): d for d, i, j in edges}
+    _merge_best_first(edges, sims, groups, threshold)
+    if _reconcile(items, sims, groups, threshold):
+        _merge_best_first(edges, sims, groups, threshold)
+
+
+def _mean_similarity(sims: dict, xs: list[int], ys: list[int]) -> float:
+    cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in xs for y in ys]
+    return sum(cross) / len(cross)
+
+
+def _merge_best_first(edges, sims: dict, groups: _Groups, threshold: float) -> None:
+    """Alike pairs merge best first; average linkage, so that a long list of duties that
+    shares a word with each of two unrelated conducts does not chain them into one group."""
     for _, i, j in sorted(edges, reverse=True):
         a, b = groups.find(i), groups.find(j)
-        if not groups.compatible(a, b):
-            continue
-        # average linkage: a long list of duties that shares a word with each of two
-        # unrelated conducts does not chain them into one group
-        cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in groups.members[a] for y in groups.members[b]]
-        if sum(cross) / len(cross) >= threshold:
+        if groups.compatible(a, b) and _mean_similarity(sims, groups.members[a], groups.members[b]) >= threshold:
             groups.merge(a, b)
+
+
+def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: float, rounds: int = 5) -> bool:
+    """Two alike groups kept apart only because a unit has a label in each (a city that
+    fines discharging in a banned area and, apart, in a banned time) merge; in each unit
+    they share, the label most alike to the others stays and the rest leave. Best first
+    merging alone lets the first pair of a unit's two labels decide."""
+    changed = False
+    for _ in range(rounds):
+        candidates = {tuple(sorted((groups.find(i), groups.find(j)))) for i, j in sims}
+        merged_any = False
+        for a, b in sorted(candidates):
+            if a == b or a not in groups.members or b not in groups.members:
+                continue
+            shared = groups.units[a] & groups.units[b]
+            if not shared or not groups.compatible(a, b, same_unit_ok=True):
+                continue
+            xs, ys = groups.members[a], groups.members[b]
+            pool = xs + ys
+            leave = []
+            for unit in shared:
+                rivals = [x for x in pool if unit in items[x].units]
+                others = [y for y in pool if unit not in items[y].units]
+                if not others:
+                    leave = pool
+                    break
+                keep = max(rivals, key=lambda x: (_mean_similarity(sims, [x], others), -x))
+                leave += [x for x in rivals if x != keep]
+            stay = [x for x in pool if x not in leave]
+            if len(stay) <= max(len(xs), len(ys)) or _mean_similarity(sims, [x for x in stay if x in xs],
+                                                                     [y for y in stay if y in ys] or [-1]) < threshold:
+                continue
+            for x in set(leave):
+                groups.eject(x)
+            a, b = groups.find(stay[0]), next(groups.find(y) for y in stay if groups.find(y) != groups.find(stay[0]))
+            groups.merge(a, b)
+            merged_any = changed = True
+        if not merged_any:
+            break
+    return changed
 
 
 def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: _Groups) -> None:
@@ -270,8 +333,17 @@ def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: 
                 groups.merge(best[0], a)
 
 
+def _medoid(members: list[_Conduct]) -> _Conduct:
+    """The member closest to the group's centroid (the shorter on a tie): the wording most
+    of the group shares, not the barest one (燃放烟花爆竹 where a citation was left vague)."""
+    centroid: Counter = Counter()
+    for c in members:
+        centroid.update(c.vector)
+    return max(members, key=lambda c: (round(sum(x * centroid[t] for t, x in c.vector.items()), 6), -len(c.core), c.core))
+
+
 def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> dict[tuple, str]:
-    """Each group's label: its shortest conduct (first clause), measure and bearer."""
+    """Each group's label: its most central conduct (first clause), measure and bearer."""
     from extractors.conducts import SEP
     from extractors.indicators import measure_only
 
@@ -284,9 +356,9 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
             if alone in curated and curated[alone] - c.units:
                 mapping[c.key] = alone
             continue
-        rep = min((items[i] for i in ids), key=lambda c: (len(c.core), c.core))
+        rep = _medoid([items[i] for i in ids])
         kept = rep.block[2]
-        head = re.split(r"[,，;；]", rep.core)[0][:30]
+        head = re.split(r"[,，;；]|或者(?=.{6})", rep.core)[0][:30]  # the first of listed conducts
         bearer = groups.bearer.get(root)
         label = None
         for conduct in (head, rep.core):

@@ -3,6 +3,7 @@
     import policyx
     df = policyx.load_provisions("sqlite:///outputs/rules.db")
     table = policyx.compare("sqlite:///outputs/rules.db", indicator="党务工作人员")
+    fines = policyx.compare("sqlite:///outputs/rules.db", kind="sanction", subject="控制吸烟", jurisdiction=["北京", "上海"])
 """
 from __future__ import annotations
 
@@ -20,15 +21,20 @@ def load_provisions(db_url: str | None = None, kind: str | None = None):
     return pd.DataFrame(current_records(db_url, kind=kind))
 
 
-def compare(db_url: str | None = None, indicator: str | None = None, kind: str | None = None):
-    """The cross-jurisdiction comparison as a DataFrame, the columns of comparison.csv:
-    one row per provision, with its indicator, jurisdiction, value, verdict
-    (stricter/looser/overlapping), evidence, and a sanction's condition, cites and currency."""
+def compare(db_url: str | None = None, indicator: str | None = None, kind: str | None = None,
+            jurisdiction: str | list[str] | None = None, subject: str | None = None):
+    """The cross-jurisdiction comparison as a DataFrame, the rows `policyx compare
+    --format csv` prints (the columns of comparison.csv): one row per provision, with its
+    indicator, jurisdiction, value, unit class, verdict (stricter/looser/same/overlapping,
+    only against other jurisdictions' values of one unit class), evidence, and a
+    sanction's condition (the conduct), cites and currency. `jurisdiction` takes one
+    name or several (济南 finds 山东省济南市), `subject` a policy area (控制吸烟); an
+    unknown kind or subject raises ValueError."""
     import pandas as pd
 
-    from pipeline.compare import compare as build
-    from pipeline.export.tables import DEFAULT_COLUMNS, table_rows
-    from pipeline.query import current_records
+    from pipeline.export.tables import DEFAULT_COLUMNS
+    from pipeline.query import comparison_table
 
-    rows = table_rows(build(current_records(db_url), indicator=indicator, kind=kind))
+    wanted = [jurisdiction] if isinstance(jurisdiction, str) else jurisdiction
+    _, rows = comparison_table(db_url, indicator=indicator, kind=kind, jurisdictions=wanted, subject=subject)
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*DEFAULT_COLUMNS, *(k for r in rows for k in r)])))

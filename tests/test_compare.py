@@ -91,3 +91,61 @@ def test_notebook_api(seed_db):
     table = policyx.compare(seed_db, kind="ratio")
     assert {"indicator", "jurisdiction", "value", "verdict", "quote"} <= set(table.columns)
     assert (table["verdict"] == "stricter").any()
+
+
+COMPARE_DEV = ROOT.parent / "shared" / "corpus" / "compare-dev"
+
+
+@pytest.fixture(scope="module")
+def smoking_db(tmp_path_factory):
+    """The six cities' smoking-control regulations, run as a user runs them."""
+    if not COMPARE_DEV.is_dir():
+        pytest.skip("../shared/corpus/compare-dev missing")
+    tmp = tmp_path_factory.mktemp("smoking")
+    db = f"sqlite:///{tmp / 'rules.db'}"
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(COMPARE_DEV), "--db", db, "--out",
+                        str(tmp / "out"), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "compare", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={"COLUMNS": "250", "PATH": ""})
+
+
+def test_compare_filters_by_jurisdictions_and_subject_as_json(smoking_db):
+    import json
+
+    r = _cli("--db", smoking_db, "--subject", "控制吸烟", "--kind", "sanction", "--jurisdiction", "北京",
+             "--jurisdiction", "上海", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert rows and {x["jurisdiction"] for x in rows} == {"北京市", "上海市"}
+    assert {x["kind"] for x in rows} == {"sanction"} and {x["policy_area"] for x in rows} == {"控制吸烟"}
+    assert any(x["condition"] and "吸烟" in x["condition"] for x in rows), "the conduct is part of each row"
+    assert any(x["verdict"] in ("stricter", "looser", "same", "overlapping") for x in rows)
+    import policyx
+
+    df = policyx.compare(smoking_db, kind="sanction", subject="控制吸烟", jurisdiction=["北京", "上海"])
+    assert json.loads(df.to_json(orient="records", force_ascii=False)) == rows  # the same rows, same filters
+
+
+def test_compare_csv_to_stdout_and_table_with_conduct(smoking_db):
+    import csv
+    import io
+
+    r = _cli("--db", smoking_db, "--format", "csv", "--kind", "sanction")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len({x["jurisdiction"] for x in rows}) == 6 and "condition" in rows[0] and "unit_class" in rows[0]
+    r = _cli("--db", smoking_db, "--kind", "sanction", "--indicator", "罚款·个人")
+    assert r.returncode == 0, r.stderr
+    assert "conduct" in r.stdout and "吸烟" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--subject", "宇宙航行"], ["--kind", "rule"], ["--format", "xml"]])
+def test_compare_unknown_filter_is_one_line_and_exit_2(smoking_db, args):
+    r = _cli("--db", smoking_db, *args)
+    assert r.returncode == 2
+    assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1 and "error" in r.stderr

@@ -18,6 +18,7 @@ from pipeline.export import EXPORT_NAMES, SCHEMA, write_exports
 from pipeline.export.files import target_path
 from pipeline.export.report import script_json
 from pipeline.export.tables import DEFAULT_COLUMNS, PROVISION_COLUMNS, defuse, sheet_names, table_rows
+from pipeline.matrix import NO_PROVISION, build_matrices
 
 jsonschema = pytest.importorskip("jsonschema")
 openpyxl = pytest.importorskip("openpyxl")
@@ -211,8 +212,11 @@ def test_xlsx_overview_and_indicator_sheets(exported):
     out, _, records, _ = exported
     comparisons = compare(records)
     wb = openpyxl.load_workbook(out / "comparison.xlsx")
+    matrices = build_matrices(records)
     assert wb.sheetnames[0] == "overview"
-    assert len(wb.sheetnames) == 1 + len(comparisons)
+    # overview, one sheet per indicator, then one jurisdiction × question sheet per subject
+    assert len(wb.sheetnames) == 1 + len(comparisons) + len(matrices) and matrices
+    assert wb.sheetnames[1 + len(comparisons):] == [f"矩阵 {m.subject}" for m in matrices]
     assert all(_valid_sheet_name(n) for n in wb.sheetnames)
     assert len({n.lower() for n in wb.sheetnames}) == len(wb.sheetnames)
     ov = wb["overview"]
@@ -223,7 +227,7 @@ def test_xlsx_overview_and_indicator_sheets(exported):
     body = list(ov.iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1]) for r in body] == [(c.indicator, c.kind) for c in comparisons]
     assert [r[2] for r in body] == [len(c.jurisdictions) for c in comparisons]
-    for (row, c), name in zip(zip(body, comparisons), wb.sheetnames[1:]):
+    for (row, c), name in zip(zip(body, comparisons), wb.sheetnames[1:1 + len(comparisons)], strict=True):
         ws = wb[name]
         assert ws.max_row - 1 == len(c.rows) == row[5]
         assert ws.freeze_panes == "A2"
@@ -233,6 +237,37 @@ def test_xlsx_overview_and_indicator_sheets(exported):
         sentence = openpyxl.utils.get_column_letter(header.index("sentence") + 1)
         assert ws.column_dimensions[sentence].width >= 20  # the sentence column is wide enough to read
     assert ov["A2"].hyperlink.location == f"'{wb.sheetnames[1]}'!A1"
+
+
+def test_matrix_and_codebook_files(exported):
+    """matrix.csv: subject, jurisdiction, then one column per question, every cell a value
+    with its citation or 未见规定; its subject's sheet in the workbook says the same;
+    codebook.csv defines each question."""
+    out, _, records, _ = exported
+    matrices = build_matrices(records)
+    with open(out / "matrix.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    header = list(rows[0])
+    assert header[:2] == ["subject", "jurisdiction"] and len(header) > 2
+    assert len(rows) == sum(len(m.jurisdictions) for m in matrices)
+    m = matrices[0]
+    questions = [q.indicator for q in m.questions]
+    for r in (r for r in rows if r["subject"] == m.subject):
+        for q in questions:
+            cell = r[q]
+            assert cell == NO_PROVISION or ("（" in cell and cell.endswith("）")), cell
+    assert sum(r[q] != NO_PROVISION for r in rows if r["subject"] == m.subject for q in questions) >= 2 * len(questions)
+    wb = openpyxl.load_workbook(out / "comparison.xlsx")
+    ws = wb[f"矩阵 {m.subject}"]
+    assert [c.value for c in ws[1]] == ["jurisdiction", *questions]
+    sheet = {line[0]: line[1:] for line in ws.iter_rows(min_row=2, values_only=True)}
+    assert {j: [defuse(x) for x in v] for j, v in sheet.items()} == {
+        r["jurisdiction"]: [r[q] for q in questions] for r in rows if r["subject"] == m.subject}
+    with open(out / "codebook.csv", encoding="utf-8-sig", newline="") as f:
+        book = list(csv.DictReader(f))
+    assert [b["question"] for b in book if b["subject"] == m.subject] == questions
+    assert {"definition", "kind", "unit_class", "provisions", "documents"} <= set(book[0])
+    assert all(b["definition"] and int(b["provisions"]) >= int(b["jurisdictions_n"]) >= 2 for b in book)
 
 
 def test_sheet_names_follow_excel_rules():

@@ -10,6 +10,9 @@ from a document), each file atomically:
                      UTF-8 with BOM so Excel shows Chinese
 - comparison.xlsx    an overview sheet plus one sheet per indicator
 - report.html        one offline page: overview, comparison tables and charts, sources
+- matrix.csv         per policy subject, one row per jurisdiction and one column per question
+                     (pipeline/matrix.py): the value with its citation, or 未见规定
+- codebook.csv       each question of the matrix: its definition, kind, unit class, provisions
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from typing import Iterable
 from pipeline.export.files import atomic_path, target_path, write_text
 
 SCHEMA = Path(__file__).parent / "rules.schema.json"
-EXPORT_NAMES = ("rules.jsonl", "rules.schema.json", "comparison.csv", "comparison.xlsx", "report.html")
+EXPORT_NAMES = ("rules.jsonl", "rules.schema.json", "comparison.csv", "comparison.xlsx", "report.html", "matrix.csv",
+                "codebook.csv")
 
 __all__ = ["write_exports", "write_rules_jsonl", "load_schema", "SCHEMA", "EXPORT_NAMES"]
 
@@ -38,15 +42,19 @@ def write_rules_jsonl(out_dir: Path, records: Iterable[dict], name: str = "rules
     return target_path(out_dir, name)
 
 
-def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str]) -> list[Path]:
+def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str],
+                  documents: list[dict] | None = None) -> list[Path]:
     """Write every export of `records` into out_dir and return their paths.
 
     `sources` maps a record's `doc` to its source text (source[span[0]:span[1]] ==
     quote); documents missing from it are shown without context in the report.
+    `documents` ({doc, jurisdiction, policy_area}) are the documents with no provision
+    for the matrix's 未见规定 rows; by default they are described from `sources`.
     """
     from pipeline.compare import compare
     from pipeline.export.report import render_report
-    from pipeline.export.tables import table_rows, write_csv, write_xlsx
+    from pipeline.export.tables import table_rows, write_codebook_csv, write_csv, write_matrix_csv, write_xlsx
+    from pipeline.matrix import build_matrices, silent_documents
 
     out_dir = Path(out_dir)
     records = list(records)
@@ -54,7 +62,12 @@ def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str]) -
              write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
     comparisons = compare(records)
     rows = table_rows(comparisons)
+    if documents is None:
+        documents = silent_documents(sources, records)
+    matrices = build_matrices(records, documents=documents)
     paths.append(write_csv(out_dir, rows))
-    paths.append(write_xlsx(out_dir, comparisons, rows))
+    paths.append(write_xlsx(out_dir, comparisons, rows, matrices=matrices))
     paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons)))
+    paths.append(write_matrix_csv(out_dir, matrices))
+    paths.append(write_codebook_csv(out_dir, matrices))
     return paths

@@ -15,15 +15,16 @@ from pathlib import Path
 from models.vocab import Kind, Per
 from pipeline.compare import ComparisonRow, IndicatorComparison, comparison_rows
 from pipeline.export.files import atomic_path, target_path
+from pipeline.matrix import CODEBOOK_COLUMNS, SubjectMatrix, codebook_rows, matrix_rows
 
 # Fields of the provision itself that a reader of a sanction needs beside its sentence:
 # what triggers it, the rule it enforces, the currency of its amount.
 PROVISION_COLUMNS = ("condition", "cites", "currency")
 # The table's columns, in order (comparison_rows()'s keys plus PROVISION_COLUMNS); also
 # the header when there is nothing to compare.
-DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "value", "verdict", "op", "value_min", "value_max", "unit",
-                   "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc", "span_start",
-                   "span_end"]
+DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "value", "verdict", "unit_class", "op", "value_min",
+                   "value_max", "unit", "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc",
+                   "copies", "policy_area", "span_start", "span_end"]
 VERDICTS = ("stricter", "looser", "overlapping", "same", "only", "n/a")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 OVERVIEW = "overview"
@@ -131,10 +132,35 @@ SHEET_COLUMNS = [c for c in DEFAULT_COLUMNS if c not in ("indicator", "kind")]  
 WIDE = {"sentence": 60, "quote": 24, "condition": 40, "cites": 24, "section": 28, "doc": 26, "jurisdiction": 24}
 
 
+def write_rows_csv(out_dir: Path, name: str, columns: list[str], rows: list[dict]) -> Path:
+    """A table with fixed columns, UTF-8 with BOM, formulas defused (matrix, codebook)."""
+    with atomic_path(out_dir, name) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: defuse(v) for k, v in r.items()})
+    return target_path(out_dir, name)
+
+
+def write_matrix_csv(out_dir: Path, matrices: list[SubjectMatrix], name: str = "matrix.csv") -> Path:
+    """Every subject's matrix in one wide table: subject, jurisdiction, one column per question."""
+    columns, rows = matrix_rows(matrices)
+    return write_rows_csv(out_dir, name, columns, rows)
+
+
+def write_codebook_csv(out_dir: Path, matrices: list[SubjectMatrix], name: str = "codebook.csv") -> Path:
+    return write_rows_csv(out_dir, name, CODEBOOK_COLUMNS, codebook_rows(matrices))
+
+
+MATRIX_SHEET = "矩阵 {subject}"  # one sheet per subject, after the indicator sheets
+
+
 def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list[dict],
-               name: str = "comparison.xlsx") -> Path:
-    """An overview sheet (one line per indicator, linked to its sheet) and one sheet per
-    indicator with its provisions; styled header, frozen, widths that fit CJK text."""
+               name: str = "comparison.xlsx", matrices: list[SubjectMatrix] | None = None) -> Path:
+    """An overview sheet (one line per indicator, linked to its sheet), one sheet per
+    indicator with its provisions, then one jurisdiction × question sheet per subject;
+    styled header, frozen, widths that fit CJK text."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -182,6 +208,18 @@ def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list
         body = [[r.get(k) for k in SHEET_COLUMNS] for r in by_indicator.get((c.indicator, c.kind), [])]
         fill(sheet, SHEET_COLUMNS, body, {i: WIDE.get(k, 16) for i, k in enumerate(SHEET_COLUMNS, start=1)})
         for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                cell.alignment = wrap
+    matrices = matrices or []
+    taken = {OVERVIEW, *names}
+    for m, sheet_name in zip(matrices, sheet_names([MATRIX_SHEET.format(subject=m.subject) for m in matrices],
+                                                   taken=taken)):
+        sheet = wb.create_sheet(sheet_name)
+        header = ["jurisdiction"] + [q.indicator for q in m.questions]
+        body = [[row["jurisdiction"], *(row[q.indicator] for q in m.questions)] for row in m.wide_rows()]
+        fill(sheet, header, body, {i: 24 if i == 1 else 36 for i in range(1, len(header) + 1)})
+        sheet.freeze_panes = "B2"  # the jurisdiction stays in view while scrolling questions
+        for line in sheet.iter_rows(min_row=1):
             for cell in line:
                 cell.alignment = wrap
     with atomic_path(out_dir, name) as tmp:
