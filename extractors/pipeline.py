@@ -85,7 +85,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         place = _jurisdiction_at(doc, start)
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
                          section=seg.section_path(start), confidence=confidence,
-                         jurisdiction=place.name if place else None, policy_area=area_at(doc, start))
+                         jurisdiction=place.name if place else None,
+                         jurisdiction_code=place.code if place else None,
+                         jurisdiction_level=place.level if place else None,
+                         policy_area=area_at(doc, start))
 
     measures = [(x.start, x.end) for x in doc._.sanctions or []]
     for b in doc._.bounds or []:

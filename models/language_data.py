@@ -867,6 +867,12 @@ class SelfReference(Model):
 
 
 @model
+class RegionMarker(Model):
+    region: str
+    pattern: Regex
+
+
+@model
 class Jurisdictions(Model):
     """jurisdictions.yaml: evidence of the issuing place (pipeline/resolve.py)."""
 
@@ -883,6 +889,20 @@ class Jurisdictions(Model):
     national: Regex
     hidden: Regex
     state_title: Words
+    economic_zones: Mapping[str, str]
+    title_lead: Regex
+    national_genre: Regex
+    region_markers: Annotated[tuple[RegionMarker, ...], Distinct("region")]
+    word_runs_on: Regex
+    generic_names: Words
+    named_thing_after: Regex
+    named_thing_before: Regex
+    cited_title: Regex
+    peer_before: Regex
+    within_before: Regex
+    list_joiner: Regex
+    list_before: Regex
+    list_after: Regex
 
     def _check(self, at: _At, ctx: _Context) -> None:
         """Levels named anywhere are levels of `levels`."""

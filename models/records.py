@@ -249,6 +249,8 @@ class Provision:
     sentence: str = ""
     section: str | None = None
     jurisdiction: str | None = None
+    jurisdiction_code: str | None = None  # GB/T 2260; null for 全国, a hidden place, a Taiwan city
+    jurisdiction_level: str | None = None  # national | province | prefecture | county | town
     policy_area: str | None = None  # what the document regulates (pipeline/areas.py): 控制吸烟, 烟花爆竹
     subject: str | None = None
     indicator: str | None = None
@@ -275,8 +277,8 @@ class Provision:
         "sanction": ("sanction", "polarity", "target", "condition", "cites", "duration", "op", "value", "value_max",
                      "unit", "base", "currency"),
     }
-    COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "policy_area", "subject",
-              "indicator", "approx", "confidence")
+    COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "jurisdiction_code",
+              "jurisdiction_level", "policy_area", "subject", "indicator", "approx", "confidence")
 
     def to_json(self) -> dict:
         """The JSON boundary: the contract's fields for this kind, in a stable order."""
