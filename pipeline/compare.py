@@ -267,10 +267,9 @@ class Voices:
 
 def prepare(records: list[dict]) -> tuple[list[dict], Voices]:
     """Records with their shared indicators (pipeline/grouping.py), copies of a text
-    already read dropped, and the voices they were found in."""
-    records = align_indicators([dict(r) for r in records])
-    voices = Voices.of(records)
-    return [r for r in records if voices.speaks(r)], voices
+    already read dropped first, and the voices they were found in."""
+    voices = Voices.of(records)  # before grouping: a copy of a text must not weigh its words twice
+    return align_indicators([dict(r) for r in records if voices.speaks(r)]), voices
 
 
 def matches_jurisdiction(record: dict, wanted: list[str] | tuple[str, ...] | None) -> bool:
