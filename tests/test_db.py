@@ -112,8 +112,9 @@ def test_migrations_are_package_data():
 
 
 def _v1(record: dict) -> dict:
-    """The record as contract v1 wrote it: without the fields v2 added."""
+    """The record as contract v1 wrote it: without the fields v2 (and migration 0003) added."""
     added = {"threshold": ("currency",), "sanction": ("cites", "base", "currency")}.get(record["kind"], ())
+    added += ("jurisdiction_code", "jurisdiction_level", "policy_area")
     return {k: v for k, v in record.items() if k not in added}
 
 
@@ -128,7 +129,7 @@ def test_database_at_0001_upgrades_in_place(db_url):
     from pipeline.store import _provision_row
 
     common = dict(doc="x.txt", section="第五章 > 第二十条", jurisdiction="X市", subject=None, approx=False,
-                  confidence=0.9)
+                  confidence=0.9)  # jurisdiction_code, _level and policy_area: null, as 0003 leaves them
     provisions = [
         Provision(kind="sanction", span=(10, 31), quote="处二百元以上一千元以下罚款", sentence="处二百元以上一千元以下罚款",
                   indicator="携犬出户未束犬链·罚款", sanction="fine", polarity="negative", condition="携犬出户未束犬链",

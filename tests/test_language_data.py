@@ -19,7 +19,7 @@ def _consumers() -> None:
     """Run every loader that reads language data, so that their reads are recorded."""
     import extractors.numbers  # noqa: F401  (compiled at import)
     from extractors import conducts, deadlines, indicators, references, sanctions, subjects, thresholds
-    from pipeline import metadata, normalize, resolve, segment
+    from pipeline import areas, metadata, normalize, resolve, segment
 
     thresholds.rules()
     sanctions.vocabulary()
@@ -34,6 +34,7 @@ def _consumers() -> None:
     segment.rules()
     resolve.gazetteer()
     resolve._cues()
+    areas.vocabulary()
 
 
 def test_every_data_file_has_a_model():
