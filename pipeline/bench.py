@@ -203,6 +203,50 @@ def extraction_cost(paths: list[Path], repeat: int = 5) -> ExtractionCost:
     return ExtractionCost(len(docs) * repeat, chars, t_jieba, t_extract)
 
 
+@dataclass
+class GroupingCost:
+    provisions: int
+    documents: int
+    labels: int  # distinct (kind, unit, sanction, indicator) keys grouped
+    align_seconds: float
+    compare_seconds: float
+
+
+def grouping_cost(paths: list[Path], target: int = 10_000, seed: int = 3) -> GroupingCost:
+    """Group and compare `target` provisions across documents: the records of `paths`
+    extracted once, then copied into as many documents as it takes, each copy's labels
+    worded a little differently (a character dropped at random), so that grouping sees
+    many distinct labels, as a real corpus of many cities does."""
+    from pipeline.compare import compare
+    from pipeline.evaluate import predict
+    from pipeline.grouping import align_indicators
+
+    base, _ = predict(paths)
+    if not base:
+        return GroupingCost(0, 0, 0, 0.0, 0.0)
+    rng = random.Random(seed)
+    records: list[dict] = []
+    copy = 0
+    while len(records) < target:
+        for r in base:
+            label = r.get("indicator")
+            if copy and label and len(label) > 4 and rng.random() < 0.5:
+                i = rng.randrange(len(label) - 3)
+                label = label[:i] + label[i + 1:]
+            # each copy its own jurisdiction: copies of one text in one place would be one voice
+            records.append({**r, "doc": f"{copy:05d}_{r['doc']}", "indicator": label,
+                            "jurisdiction": f"{r.get('jurisdiction') or ''}{PLACES[copy % len(PLACES)]}{copy}"})
+        copy += 1
+    records = records[:target]
+    labels = len({(r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator")) for r in records})
+    t0 = time.perf_counter()
+    align_indicators([dict(r) for r in records])
+    t1 = time.perf_counter()
+    compare(records)
+    t2 = time.perf_counter()
+    return GroupingCost(len(records), len({r["doc"] for r in records}), labels, t1 - t0, t2 - t1)
+
+
 def full_bench(corpus: Path, work: Path, txt_sizes=(1000, 10000), office_size: int = 200, report=print) -> dict:
     """Every figure of the benchmark, measured in this one run."""
     figures: dict = {}

@@ -149,7 +149,7 @@ def bench(
     """Speed and memory figures, measured in one run (a benchmark, never a test)."""
     import tempfile
 
-    from pipeline.bench import extraction_cost, full_bench
+    from pipeline.bench import extraction_cost, full_bench, grouping_cost
     from pipeline.run import iter_files
 
     roots = paths or [Path("corpus")]
@@ -161,6 +161,10 @@ def bench(
     out.print(f"extraction vs jieba: {cost.documents} documents, {cost.characters} characters; "
               f"jieba {cost.jieba_seconds:.3f}s, extraction {cost.extraction_seconds:.3f}s, "
               f"ratio {cost.ratio:.2f} (target <= 2)", highlight=False)
+    group = grouping_cost(files)
+    out.print(f"grouping across documents: {group.provisions} provisions of {group.documents} documents, "
+              f"{group.labels} distinct labels; grouped in {group.align_seconds:.1f}s, grouped and compared "
+              f"in {group.compare_seconds:.1f}s (target: seconds, not minutes)", highlight=False)
     if full:
         corpus = roots[0] if roots[0].is_dir() else roots[0].parent
         with tempfile.TemporaryDirectory() as tmp:

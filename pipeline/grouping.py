@@ -124,6 +124,7 @@ class _Groups:
         self.members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
         self.units: dict[int, set] = {i: set(c.units) for i, c in enumerate(items)}
         self.bearer: dict[int, str | None] = {i: c.bearer for i, c in enumerate(items)}
+        self.vsum: dict[int, Counter] = {}  # per group, the sum of its members' vectors (made on demand)
 
     def find(self, i: int) -> int:
         return self.owner[i]
@@ -134,7 +135,26 @@ class _Groups:
             return False
         return not (self.bearer[a] and self.bearer[b] and self.bearer[a] != self.bearer[b])
 
+    def vector_sum(self, a: int) -> Counter:
+        if a not in self.vsum:
+            total: Counter = Counter()
+            for x in self.members[a]:
+                total.update(self.items[x].vector)
+            self.vsum[a] = total
+        return self.vsum[a]
+
+    def linkage(self, a: int, b: int) -> float:
+        """The mean cosine over all pairs of the two groups' members (average linkage),
+        exactly and cheaply: the dot product of their vector sums over the pair count."""
+        va, vb = self.vector_sum(a), self.vector_sum(b)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return sum(x * vb[t] for t, x in va.items() if t in vb) / (len(self.members[a]) * len(self.members[b]))
+
     def merge(self, a: int, b: int) -> None:
+        if a in self.vsum or b in self.vsum:
+            self.vsum[a] = self.vector_sum(a) + self.vector_sum(b)
+            self.vsum.pop(b, None)
         for x in self.members[b]:
             self.owner[x] = a
         self.members[a] += self.members.pop(b)
@@ -147,6 +167,7 @@ class _Groups:
             return
         rest = [x for x in self.members[a] if x != i]
         del self.members[a], self.units[a], self.bearer[a]
+        self.vsum.pop(a, None)
         root = rest[0]
         for x in rest:
             self.owner[x] = root
@@ -249,6 +270,10 @@ def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: fl
 
 
 def _mean_similarity(sims: dict, xs: list[int], ys: list[int]) -> float:
+    """The mean over pairs of xs and ys of their similarity where it reaches the threshold
+    (0 below): a rival is kept for the pairs that are alike, not for faint overlaps."""
+    if not xs or not ys:
+        return 0.0
     cross = [sims.get((min(x, y), max(x, y)), 0.0) for x in xs for y in ys]
     return sum(cross) / len(cross)
 
@@ -258,7 +283,7 @@ def _merge_best_first(edges, sims: dict, groups: _Groups, threshold: float) -> N
     shares a word with each of two unrelated conducts does not chain them into one group."""
     for _, i, j in sorted(edges, reverse=True):
         a, b = groups.find(i), groups.find(j)
-        if groups.compatible(a, b) and _mean_similarity(sims, groups.members[a], groups.members[b]) >= threshold:
+        if groups.compatible(a, b) and groups.linkage(a, b) >= threshold:
             groups.merge(a, b)
 
 
@@ -290,7 +315,7 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
                 leave += [x for x in rivals if x != keep]
             stay = [x for x in pool if x not in leave]
             if len(stay) <= max(len(xs), len(ys)) or _mean_similarity(sims, [x for x in stay if x in xs],
-                                                                     [y for y in stay if y in ys] or [-1]) < threshold:
+                                                                     [y for y in stay if y in ys]) < threshold:
                 continue
             for x in set(leave):
                 groups.eject(x)

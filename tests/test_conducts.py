@@ -22,10 +22,11 @@ COMPARE_DEV = SHARED / "corpus" / "compare-dev"
 COMPARE_FLOORS = (0.90, 0.90)
 SEED_FLOORS = (0.90, 0.90)
 # fireworks regulations of 21 jurisdictions, topics annotated by reading the texts
-# (tests/data/fireworks_topics): measured P 0.811 R 0.602 with reconciliation, P 0.793
-# R 0.480 before; below the 0.85/0.85, a floor against regressions
+# (tests/data/fireworks_topics): measured P 0.767 R 0.694 with reconciliation and exact
+# average linkage (P 0.811 R 0.602 with linkage over alike pairs only, P 0.793 R 0.480
+# before both); below the 0.85/0.85, a floor against regressions
 FIREWORKS = SHARED / "corpus" / "regulations" / "fireworks"
-FIREWORKS_FLOORS = (0.80, 0.59)
+FIREWORKS_FLOORS = (0.75, 0.68)
 
 
 @pytest.mark.parametrize("a,b", CASES["same"])
