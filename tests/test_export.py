@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from conftest import SEEDS
+from conftest import SEEDS, records_and_sources
 from models.records import Provision
 from pipeline.compare import compare, comparison_rows
 from pipeline.export import EXPORT_NAMES, SCHEMA, write_exports
@@ -30,15 +30,7 @@ PWN = "<img src=x onerror=\"window.__pwned=1;alert(1)\">"
 
 def seed_records() -> tuple[list[dict], dict[str, str]]:
     """Records and source texts of the real pipeline over the seed TXT documents."""
-    from pipeline.run import process_document
-
-    records, sources = [], {}
-    for path in SEEDS:
-        result = process_document(path)
-        assert result.ok, result.error
-        records += [p.to_json() for p in result.provisions]
-        sources[result.source.name] = result.source.text
-    return records, sources
+    return records_and_sources(SEEDS)
 
 
 def hostile_records() -> tuple[list[dict], dict[str, str]]:

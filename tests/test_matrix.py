@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, records_and_sources
 from pipeline.compare import Interval, compare, interval_of, prepare, value_class
 from pipeline.matrix import NO_PROVISION, build_matrices, codebook_rows, matrix_rows, silent_documents
 
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.skipif(not COMPARE_DEV.is_dir() or not FIREWORKS.is_dir
 
 
 def run(paths) -> tuple[list[dict], dict[str, str]]:
-    from pipeline.run import process_document
-
-    records, sources = [], {}
-    for p in paths:
-        r = process_document(p)
-        assert r.ok, r.error
-        records += [x.to_json() for x in r.provisions]
-        sources[r.source.name] = r.source.text
-    return records, sources
+    return records_and_sources(paths)
 
 
 @pytest.fixture(scope="module")

@@ -59,14 +59,7 @@ def defuse(value):
 
 
 def write_csv(out_dir: Path, rows: list[dict], name: str = "comparison.csv") -> Path:
-    cols = columns_of(rows)
-    with atomic_path(out_dir, name) as tmp:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: defuse(v) for k, v in r.items()})
-    return target_path(out_dir, name)
+    return write_rows_csv(out_dir, name, columns_of(rows), rows)
 
 
 def sheet_names(titles: list[str], taken: set[str] | None = None) -> list[str]:
@@ -133,7 +126,7 @@ WIDE = {"sentence": 60, "quote": 24, "condition": 40, "cites": 24, "section": 28
 
 
 def write_rows_csv(out_dir: Path, name: str, columns: list[str], rows: list[dict]) -> Path:
-    """A table with fixed columns, UTF-8 with BOM, formulas defused (matrix, codebook)."""
+    """A table of the given columns, UTF-8 with BOM, formulas defused (comparison, matrix, codebook)."""
     with atomic_path(out_dir, name) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
