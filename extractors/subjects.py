@@ -60,7 +60,7 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     if subject and subject in window:
         window = window[window.rindex(subject) + len(subject):]
     window = lx["label_strip"].sub("", window)
-    window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可)+", "", window)
+    window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可|不得|禁止|严禁)+", "", window)
     window = STRIP.sub("", window)
     measure = lx["measure"].get(unit or "", "")
     window = _words_within(window, lx["chars"], keep_end=True).lstrip("、")

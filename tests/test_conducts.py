@@ -66,6 +66,14 @@ def test_deadlines_are_labelled_by_the_duty_they_bound(sentence, quote, label):
     assert deadline_label(sentence, 0, start, end, find_subject(sentence, 0, start)) == label
 
 
+@pytest.mark.parametrize("sentence,quote,unit,label", CASES["bound_labels"])
+def test_bounds_are_labelled_by_what_they_measure(sentence, quote, unit, label):
+    from extractors.subjects import find_subject, indicator_label
+
+    start = sentence.index(quote)
+    assert indicator_label(sentence, 0, start, unit, find_subject(sentence, 0, start)) == label
+
+
 @pytest.mark.parametrize("context,bearer", CASES["offenders"])
 def test_the_offender_before_the_rule_bears_the_sanction(context, bearer):
     assert bearer_of(None, None, offender_of(context)) == bearer
