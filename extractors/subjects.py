@@ -63,7 +63,7 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可|不得|禁止|严禁)+", "", window)
     window = STRIP.sub("", window)
     measure = lx["measure"].get(unit or "", "")
-    window = _words_within(window, lx["chars"], keep_end=True).lstrip("、")
+    window = words_within(window, lx["chars"], keep_end=True).lstrip("、")
     return (window + measure) if window else None
 
 
@@ -86,10 +86,10 @@ def deadline_label(text: str, sent_start: int, start: int, end: int, subject: st
     before = re.split(r"[,，:：;；。]", text[sent_start:start])[-1]
     event = lx["event"].search(before)
     head = f"{event.group('event')}后" if event else ""
-    return head + _words_within(action, lx["chars"], keep_end=True) + lx["deadline_suffix"]
+    return head + words_within(action, lx["chars"], keep_end=True) + lx["deadline_suffix"]
 
 
-def _words_within(phrase: str, chars: int, keep_end: bool) -> str:
+def words_within(phrase: str, chars: int, keep_end: bool) -> str:
     """At most `chars` characters of `phrase`, cut between jieba words, never inside one:
     its end (what a number measures, and the verb of an action, come last) or its start."""
     if len(phrase) <= chars:

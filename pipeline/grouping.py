@@ -371,6 +371,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
     """Each group's label: its most central conduct (first clause), measure and bearer."""
     from extractors.conducts import SEP
     from extractors.indicators import measure_only
+    from extractors.subjects import words_within
 
     mapping: dict[tuple, str] = {}
     taken = set(curated)
@@ -383,7 +384,8 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
             continue
         rep = _medoid([items[i] for i in ids])
         kept = rep.block[2]
-        head = re.split(r"[,，;；]|或者(?=.{6})", rep.core)[0][:30]  # the first of listed conducts
+        # the first of listed conducts, at most 30 characters cut between words
+        head = words_within(re.split(r"[,，;；]|或者(?=.{6})", rep.core)[0], 30, keep_end=False).rstrip("、，,")
         bearer = groups.bearer.get(root)
         label = None
         for conduct in (head, rep.core):
