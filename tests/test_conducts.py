@@ -199,8 +199,19 @@ def test_seeds_pairwise_floors():
     assert p >= SEED_FLOORS[0] and r >= SEED_FLOORS[1], (p, r)
 
 
+REGULATION_TOPICS = ROOT / "tests" / "data"
+# (family folder, topic gold, floors): fireworks as above; greening and gas
+# (tests/data/greening_gas_topics, annotated after the grouping of this stop was in, so the
+# first measurement is blind: greening P 0.420 R 0.475, gas P 0.336 R 0.299), far below the
+# issue's 0.85/0.85: floors against regressions, not the target
+TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.40, 0.45)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.31, 0.28))]
+
+
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
-                    reason="the fireworks regulations live in /work/shared")
-def test_fireworks_pairwise_floors():
-    p, r = _compare_line(FIREWORKS, ROOT / "tests" / "data" / "fireworks_topics" / "gold")
-    assert p >= FIREWORKS_FLOORS[0] and r >= FIREWORKS_FLOORS[1], (p, r)
+                    reason="the regulations live in /work/shared")
+@pytest.mark.parametrize("family,gold,floors", TOPIC_SETS, ids=[t[0] for t in TOPIC_SETS])
+def test_regulation_topic_pairwise_floors(family, gold, floors):
+    p, r = _compare_line(SHARED / "corpus" / "regulations" / family, gold)
+    assert p >= floors[0] and r >= floors[1], (p, r)
