@@ -21,6 +21,7 @@ SEP = "·"
 @dataclass(frozen=True)
 class Thesaurus:
     measures: dict[str, str]
+    measure_alone: frozenset[str]
     quote_measures: tuple[tuple[str, str, re.Pattern], ...]  # (sanction, name, pattern)
     tiers: re.Pattern  # a trailing `,tier` of a conduct
     variants: re.Pattern  # any variant wording, longest first
@@ -48,7 +49,7 @@ def thesaurus() -> Thesaurus:
     canonical = {w: tuple(c.split("+")) for c, words in d.synonyms.items() for w in words}
     variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
     tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
-    return Thesaurus(dict(d.measures), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
+    return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
                      d.offender.compiled)

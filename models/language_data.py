@@ -750,6 +750,7 @@ class Conducts(Model):
 
     _file: ClassVar[str] = "extractors/data/conducts.yaml"
     measures: Mapping[SanctionName, str]
+    measure_alone: Annotated[tuple[SanctionName, ...], Distinct()]
     quote_measures: Annotated[tuple[QuoteMeasure, ...], Distinct("name")]
     tiers: Regex
     synonyms: Mapping[str, Words]

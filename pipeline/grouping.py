@@ -369,7 +369,7 @@ def _medoid(members: list[_Conduct]) -> _Conduct:
 
 def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> dict[tuple, str]:
     """Each group's label: its most central conduct (first clause), measure and bearer."""
-    from extractors.conducts import SEP
+    from extractors.conducts import SEP, thesaurus
     from extractors.indicators import measure_only
     from extractors.subjects import words_within
 
@@ -378,7 +378,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
     for root, ids in sorted(groups.groups().items(), key=lambda g: str(items[g[1][0]].key)):
         if len(ids) == 1:
             c = items[ids[0]]
-            alone = measure_only(c.key[2])
+            alone = measure_only(c.key[2]) if c.key[2] in thesaurus().measure_alone else None
             if alone in curated and curated[alone] - c.units:
                 mapping[c.key] = alone
             continue
