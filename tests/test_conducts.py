@@ -204,11 +204,11 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # (tests/data/greening_gas_topics, annotated after the grouping of this stop was in, so the
 # first measurement is blind: greening P 0.420 R 0.475, gas P 0.336 R 0.299; then 0.467 /
 # 0.472 and 0.506 / 0.276 once administrative penalties whose conduct was not read stopped
-# joining the measure-only label), far below the 0.85/0.85: floors against
+# joining the measure-only label, gas 0.537 / 0.297 with 居民/非居民用户 as bearers), far below the 0.85/0.85: floors against
 # regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
               ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.45, 0.45)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.48, 0.26))]
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.51, 0.28))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
