@@ -370,7 +370,8 @@ def comparison_rows(comparisons: list[IndicatorComparison]) -> list[dict]:
         for r in c.rows:
             out.append({
                 "indicator": c.indicator, "kind": c.kind, "policy_area": r.record.get("policy_area"),
-                "jurisdiction": r.jurisdiction, "value": r.value_text, "verdict": r.verdict,
+                "jurisdiction": r.jurisdiction, "jurisdiction_code": r.record.get("jurisdiction_code"),
+                "jurisdiction_level": r.record.get("jurisdiction_level"), "value": r.value_text, "verdict": r.verdict,
                 "unit_class": str(r.value_class) if r.value_class else None, "op": r.record.get("op"),
                 "value_min": r.record.get("value"), "value_max": r.record.get("value_max"),
                 "unit": r.record.get("unit"), "per": r.record.get("per"), "quote": r.quote, "sentence": r.sentence,

@@ -60,6 +60,7 @@ class SubjectMatrix:
     questions: list[Question]
     cells: dict[tuple[str, str], list[Cell]]  # (jurisdiction, question indicator) -> its provisions
     documents: dict[str, list[str]]  # jurisdiction -> its documents on the subject
+    places: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # -> (GB/T 2260 code, level)
 
     def cell(self, jurisdiction: str, indicator: str) -> str:
         cells = self.cells.get((jurisdiction, indicator))
@@ -68,8 +69,10 @@ class SubjectMatrix:
         return CELL_SEP.join(dict.fromkeys(c.text() for c in cells))
 
     def wide_rows(self) -> list[dict]:
-        """One dict per jurisdiction: subject, jurisdiction, then one key per question."""
-        return [{"subject": self.subject, "jurisdiction": j,
+        """One dict per jurisdiction: subject, jurisdiction (its code and level), then one key
+        per question."""
+        return [{"subject": self.subject, "jurisdiction": j, "jurisdiction_code": self.places.get(j, (None, None))[0],
+                 "jurisdiction_level": self.places.get(j, (None, None))[1],
                  **{q.indicator: self.cell(j, q.indicator) for q in self.questions}} for j in self.jurisdictions]
 
 
@@ -109,11 +112,14 @@ def build_matrices(records: list[dict], subject: str | None = None, jurisdiction
 
 def subject_matrix(subject: str, records: list[dict], silent=()) -> SubjectMatrix:
     documents: dict[str, set] = defaultdict(set)
+    codes: dict[str, tuple[str | None, str | None]] = {}
     for d in silent:
         documents[place_of(d)].add(d["doc"])
+        codes.setdefault(place_of(d), (d.get("jurisdiction_code"), d.get("jurisdiction_level")))
     by_question: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in records:
         documents[place_of(r)].add(r["doc"])
+        codes.setdefault(place_of(r), (r.get("jurisdiction_code"), r.get("jurisdiction_level")))
         if r.get("indicator"):
             by_question[(r["indicator"], r["kind"])].append(r)
     questions, cells = [], {}
@@ -134,7 +140,7 @@ def subject_matrix(subject: str, records: list[dict], silent=()) -> SubjectMatri
         for r in sorted(rs, key=lambda r: (r["doc"], r["span"][0])):
             cells.setdefault((place_of(r), ind), []).append(Cell(cell_value(r), r["doc"], r.get("section"), r))
     return SubjectMatrix(subject, sorted(documents), questions, cells,
-                         {j: sorted(d) for j, d in sorted(documents.items())})
+                         {j: sorted(d) for j, d in sorted(documents.items())}, codes)
 
 
 def cell_value(record: dict) -> str:
@@ -180,7 +186,8 @@ CODEBOOK_COLUMNS = ["subject", "question", "definition", "kind", "unit_class", "
 def matrix_rows(matrices: list[SubjectMatrix]) -> tuple[list[str], list[dict]]:
     """All subjects in one wide table: subject, jurisdiction, then every question; a
     question of another subject is left blank (not asked), never NO_PROVISION."""
-    columns = ["subject", "jurisdiction"] + list(dict.fromkeys(q.indicator for m in matrices for q in m.questions))
+    columns = ["subject", "jurisdiction", "jurisdiction_code", "jurisdiction_level"] + list(
+        dict.fromkeys(q.indicator for m in matrices for q in m.questions))
     return columns, [row for m in matrices for row in m.wide_rows()]
 
 
@@ -213,5 +220,7 @@ def silent_documents(sources: dict[str, str], records: list[dict]) -> list[dict]
         except Exception as e:  # a document the pipeline read once must not stop the export
             log.warning("%s: not described for the matrix: %s", name, e)
             continue
-        out.append({"doc": name, "jurisdiction": place.name if place else None, "policy_area": area})
+        out.append({"doc": name, "jurisdiction": place.name if place else None,
+                    "jurisdiction_code": place.code if place else None,
+                    "jurisdiction_level": place.level if place else None, "policy_area": area})
     return out

@@ -240,7 +240,9 @@ def test_matrix_and_codebook_files(exported):
     with open(out / "matrix.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     header = list(rows[0])
-    assert header[:2] == ["subject", "jurisdiction"] and len(header) > 2
+    assert header[:4] == ["subject", "jurisdiction", "jurisdiction_code", "jurisdiction_level"] and len(header) > 4
+    # every row names its place's GB/T 2260 code and level as the records do
+    assert all(r["jurisdiction_level"] for r in rows)
     assert len(rows) == sum(len(m.jurisdictions) for m in matrices)
     m = matrices[0]
     questions = [q.indicator for q in m.questions]
@@ -251,8 +253,8 @@ def test_matrix_and_codebook_files(exported):
     assert sum(r[q] != NO_PROVISION for r in rows if r["subject"] == m.subject for q in questions) >= 2 * len(questions)
     wb = openpyxl.load_workbook(out / "comparison.xlsx")
     ws = wb[f"矩阵 {m.subject}"]
-    assert [c.value for c in ws[1]] == ["jurisdiction", *questions]
-    sheet = {line[0]: line[1:] for line in ws.iter_rows(min_row=2, values_only=True)}
+    assert [c.value for c in ws[1]] == ["jurisdiction", "jurisdiction_code", "jurisdiction_level", *questions]
+    sheet = {line[0]: line[3:] for line in ws.iter_rows(min_row=2, values_only=True)}
     assert {j: [defuse(x) for x in v] for j, v in sheet.items()} == {
         r["jurisdiction"]: [r[q] for q in questions] for r in rows if r["subject"] == m.subject}
     with open(out / "codebook.csv", encoding="utf-8-sig", newline="") as f:
@@ -260,6 +262,10 @@ def test_matrix_and_codebook_files(exported):
     assert [b["question"] for b in book if b["subject"] == m.subject] == questions
     assert {"definition", "kind", "unit_class", "provisions", "documents"} <= set(book[0])
     assert all(b["definition"] and int(b["provisions"]) >= int(b["jurisdictions_n"]) >= 2 for b in book)
+    with open(out / "comparison.csv", encoding="utf-8-sig", newline="") as f:
+        compared = list(csv.DictReader(f))
+    levels = {r["jurisdiction"]: r.get("jurisdiction_level") for r in records}
+    assert compared and all(c["jurisdiction_level"] == (levels[c["jurisdiction"]] or "") for c in compared)
 
 
 def test_sheet_names_follow_excel_rules():

@@ -22,7 +22,7 @@ from pipeline.matrix import CODEBOOK_COLUMNS, SubjectMatrix, codebook_rows, matr
 PROVISION_COLUMNS = ("condition", "cites", "currency")
 # The table's columns, in order (comparison_rows()'s keys plus PROVISION_COLUMNS); also
 # the header when there is nothing to compare.
-DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "value", "verdict", "unit_class", "op", "value_min",
+DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "jurisdiction_code", "jurisdiction_level", "value", "verdict", "unit_class", "op", "value_min",
                    "value_max", "unit", "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc",
                    "copies", "policy_area", "span_start", "span_end"]
 VERDICTS = ("stricter", "looser", "overlapping", "same", "only", "n/a")
@@ -208,10 +208,11 @@ def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list
     for m, sheet_name in zip(matrices, sheet_names([MATRIX_SHEET.format(subject=m.subject) for m in matrices],
                                                    taken=taken)):
         sheet = wb.create_sheet(sheet_name)
-        header = ["jurisdiction"] + [q.indicator for q in m.questions]
-        body = [[row["jurisdiction"], *(row[q.indicator] for q in m.questions)] for row in m.wide_rows()]
-        fill(sheet, header, body, {i: 24 if i == 1 else 36 for i in range(1, len(header) + 1)})
-        sheet.freeze_panes = "B2"  # the jurisdiction stays in view while scrolling questions
+        places = ["jurisdiction", "jurisdiction_code", "jurisdiction_level"]
+        header = places + [q.indicator for q in m.questions]
+        body = [[*(row[p] for p in places), *(row[q.indicator] for q in m.questions)] for row in m.wide_rows()]
+        fill(sheet, header, body, {i: 24 if i == 1 else (12 if i <= len(places) else 36) for i in range(1, len(header) + 1)})
+        sheet.freeze_panes = "D2"  # the jurisdiction stays in view while scrolling questions
         for line in sheet.iter_rows(min_row=1):
             for cell in line:
                 cell.alignment = wrap
