@@ -199,9 +199,9 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
     for i, c in enumerate(items):
         blocks[c.block].append(i)
     groups = _Groups(items)
-    _divided(items, groups)
     for ids in blocks.values():
         _alike(items, ids, groups)
+    _divided(items, groups)
     _by_siblings(items, blocks, groups)
     return _labels(items, groups, curated or {})
 
@@ -246,18 +246,22 @@ def _weigh(items: list[_Conduct]) -> None:
 
 
 def _divided(items: list[_Conduct], groups: _Groups) -> None:
-    """Labels of one block punishing other items of one cited paragraph in one unit
-    (第二十四条(一) for items (一)–(四) of 第十三条第一款, (二) for item (五)) are one
-    question: one offence divided by the list that states it."""
+    """A label left alone that punishes other items of one cited paragraph than a label
+    of its unit in a group, by the same measure (第二十四条(二) for item (五) of
+    第十三条第一款, beside (一) for items (一)–(四)), joins that group where it is alike
+    to it: one offence divided by its penalty list. Only a label left alone: a list
+    whose parts each find their own counterparts (古树名木: its sign, felling it) stays
+    divided."""
     rules: dict[tuple, list[tuple[int, frozenset]]] = defaultdict(list)
     for i, c in enumerate(items):
         for where, paragraph, cited in c.divides:
             rules[(c.block, where, paragraph)].append((i, cited))
     for labels in rules.values():
-        for (i, cited_i), (j, cited_j) in itertools.combinations(labels, 2):
+        for (i, cited_i), (j, cited_j) in itertools.permutations(labels, 2):
             a, b = groups.find(i), groups.find(j)
-            if not cited_i & cited_j and groups.compatible(a, b, same_unit_ok=True):
-                groups.merge(a, b)
+            if (len(groups.members[a]) == 1 < len(groups.members[b]) and not cited_i & cited_j
+                    and groups.compatible(b, a, same_unit_ok=True) and groups.linkage(b, a) >= CONDUCT_SIMILARITY):
+                groups.merge(b, a)
 
 
 def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: float | None = None) -> None:

@@ -102,11 +102,12 @@ def test_items_of_one_cited_list_punished_alike_are_one_question():
 
 
 def test_a_conduct_worded_unlike_the_others_follows_its_other_measures():
-    """a's warning for item (五) shares no words with b's and c's warnings, but its fine for
-    the same conduct stands with their fines (one divided rule): the warning joins theirs."""
+    """a's item (五) is punished by a fine and a warning. The fine joins the fine group
+    through a's fine for items (一)–(二) (one divided rule, alike to it); the warning shares
+    no words with b's and c's warnings, but follows its fine: it joins their warnings."""
     duties = "第十三条 > 第一款"
     a_conduct = "不劝阻违规者离开"
-    records = [_rec("a.txt", "未建立禁止吸烟管理制度,未设置禁止吸烟标志,拒不改正·罚款·单位",
+    records = [_rec("a.txt", "未建立禁止吸烟管理制度,未设置禁止吸烟标志,不劝阻违规者离开场所,拒不改正·罚款·单位",
                     cites=f"{duties} > (一); {duties} > (二)"),
                _rec("a.txt", f"{a_conduct}·罚款·单位", span=3, cites=f"{duties} > (五)"),
                _rec("a.txt", f"{a_conduct}·警告·单位", "warning", span=4, cites=f"{duties} > (五)"),
@@ -204,11 +205,12 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # (tests/data/greening_gas_topics, annotated after the grouping of this stop was in, so the
 # first measurement is blind: greening P 0.420 R 0.475, gas P 0.336 R 0.299; then 0.467 /
 # 0.472 and 0.506 / 0.276 once administrative penalties whose conduct was not read stopped
-# joining the measure-only label, gas 0.537 / 0.297 with 居民/非居民用户 as bearers), far below the issue's 0.85/0.85: floors against
+# joining the measure-only label, gas 0.537 / 0.297 with 居民/非居民用户 as bearers; greening
+# 0.627 / 0.498, gas 0.525 / 0.285 once a divided rule joins only a label left alone), far below the issue's 0.85/0.85: floors against
 # regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.45, 0.45)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.51, 0.28))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.60, 0.48)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.50, 0.27))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
