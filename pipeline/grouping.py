@@ -293,7 +293,9 @@ def _merge_best_first(edges, sims: dict, groups: _Groups, threshold: float) -> N
 
 def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: float, rounds: int = 5) -> bool:
     """Two alike groups kept apart only because a unit has a label in each (a city that
-    fines discharging in a banned area and, apart, in a banned time) merge; in each unit
+    fines discharging in a banned area and, apart, in a banned time) merge, unless most
+    of their units have a label in each (felling a tree, felling an ancient tree: two
+    questions most cities ask apart); in each unit
     they share, the label most alike to the others stays and the rest leave. Best first
     merging alone lets the first pair of a unit's two labels decide."""
     changed = False
@@ -306,6 +308,8 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
             shared = groups.units[a] & groups.units[b]
             if not shared or not groups.compatible(a, b, same_unit_ok=True):
                 continue
+            if len(shared) > RIVAL_SHARE * min(len(groups.units[a]), len(groups.units[b])):
+                continue  # most of their units hold a label in each: two questions, not one
             xs, ys = groups.members[a], groups.members[b]
             pool = xs + ys
             leave = []
@@ -406,6 +410,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
 
 IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
 CONDUCT_SIMILARITY = 0.15  # tf-idf cosine of two conducts that counts as one question
+RIVAL_SHARE = 2 / 3  # groups whose units hold a label in each, in more than this share of the smaller, are two questions
 DUTY_SIMILARITY = 0.3  # the same for the short labels of bounds and deadlines
 _POSTINGS_CAP = 400  # a word in more labels of a block than this proposes no pairs
 

@@ -101,6 +101,25 @@ def test_items_of_one_cited_list_punished_alike_are_one_question():
     assert out[3] == out[5] != out[4]
 
 
+def test_two_questions_most_documents_ask_apart_stay_apart():
+    """Two alike groups of which most units hold a label in each (felling a tree, felling
+    an ancient tree) are two questions: reconciliation leaves them apart, though merging
+    them would make a larger group."""
+    from pipeline.grouping import _Conduct, _Groups, _reconcile
+
+    units_a, units_b = ["a", "b", "c", "d", "e"], ["a", "b", "c", "f"]
+    items = [_Conduct(("sanction", None, "fine", f"{w}{k}·罚款"), {(w, "")}, ("fine", "罚款", ()), f"{w}{k}", (), None,
+                      vector={"砍伐": 1.0}) for k, ws in (("A", units_a), ("B", units_b)) for w in ws]
+    groups = _Groups(items)
+    for first, n in ((0, len(units_a)), (len(units_a), len(units_b))):
+        for x in range(first + 1, first + n):
+            groups.merge(groups.find(first), groups.find(x))
+    sims = {(i, j): 1.0 for i in range(len(items)) for j in range(i + 1, len(items))
+            if not items[i].units & items[j].units}
+    _reconcile(items, sims, groups, 0.15)
+    assert sorted(len(m) for m in groups.groups().values()) == [4, 5]
+
+
 def test_a_conduct_worded_unlike_the_others_follows_its_other_measures():
     """a's item (五) is punished by a fine and a warning. The fine joins the fine group
     through a's fine for items (一)–(二) (one divided rule, alike to it); the warning shares
@@ -206,11 +225,12 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # first measurement is blind: greening P 0.420 R 0.475, gas P 0.336 R 0.299; then 0.467 /
 # 0.472 and 0.506 / 0.276 once administrative penalties whose conduct was not read stopped
 # joining the measure-only label, gas 0.537 / 0.297 with 居民/非居民用户 as bearers; greening
-# 0.627 / 0.498, gas 0.525 / 0.285 once a divided rule joins only a label left alone), far below the issue's 0.85/0.85: floors against
+# 0.627 / 0.498, gas 0.525 / 0.285 once a divided rule joins only a label left alone;
+# greening 0.651 / 0.515, gas 0.552 / 0.299 when most-shared groups are not reconciled), far below the issue's 0.85/0.85: floors against
 # regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.60, 0.48)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.50, 0.27))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.63, 0.50)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.53, 0.28))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
