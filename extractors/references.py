@@ -381,6 +381,13 @@ def _path(loc: Located) -> str:
     return " > ".join([art.section.label] + ([f"第{_zh(para)}款"] if para else []) + ([sec.label] if sec else []))
 
 
+def _lead_span(idx: _Index, art: _Article, item: Section) -> tuple[int, int]:
+    """(start, end) of the lead of the list `item` stands in: its paragraph up to the first item."""
+    p = idx.paragraph_of(art, item.start)
+    first = min((s.start for s in art.items[p - 1].values() if s is not None), default=item.start)
+    return art.paragraphs[p - 1][0], first
+
+
 def _lead(idx: _Index, at: int) -> list[Located] | None:
     """What the lead of the list an item stands in cites (违反本条例第十三条第一款规定的，按照
     下列规定处罚：), when `at` is inside such an item."""
@@ -388,13 +395,10 @@ def _lead(idx: _Index, at: int) -> list[Located] | None:
     item = idx.item_at(art, at) if art else None
     if item is None:
         return None
-    p = idx.paragraph_of(art, item.start)
-    key = (art.section.start, p)
+    key = (art.section.start, idx.paragraph_of(art, item.start))
     if key not in idx.leads:
         idx.leads[key] = None
-        first = min((s.start for s in art.items[p - 1].values() if s is not None), default=item.start)
-        s0 = art.paragraphs[p - 1][0]
-        out = _cite_in(idx, s0, first)
+        out = _cite_in(idx, *_lead_span(idx, art, item))
         idx.leads[key] = out[2] if out and out[2] else None
     return idx.leads[key]
 
@@ -409,11 +413,9 @@ def rule_context(seg: Segmentation, pos: int) -> str:
         sent = seg.sentence_at(pos)
         return idx.text[sent.start if sent else pos:pos]
     item = idx.item_at(art, pos)
-    p = idx.paragraph_of(art, item.start if item else pos)
-    s0 = art.paragraphs[p - 1][0]
     if item is None:
-        return idx.text[s0:pos]
-    first = min((s.start for s in art.items[p - 1].values() if s is not None), default=item.start)
+        return idx.text[art.paragraphs[idx.paragraph_of(art, pos) - 1][0]:pos]
+    s0, first = _lead_span(idx, art, item)
     return idx.text[s0:first] + "\n" + idx.text[item.start:pos]
 
 

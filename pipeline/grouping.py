@@ -2,8 +2,9 @@
 
 Provisions share an `indicator` when they govern the same thing: the curated
 vocabulary gives most; sanctions that name their conduct are grouped by the
-similarity of their conducts (IDF-weighted content words, average linkage inside
-blocks of one measure); other labels by the similarity of the labels themselves.
+similarity of their conducts, and the generated labels of bounds and deadlines by
+theirs (IDF-weighted content words, average linkage inside blocks of one measure or
+one kind and unit).
 """
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def align_indicators(records: list[dict]) -> list[dict]:
 def label_alignment(items) -> dict[tuple, str]:
     """(kind, unit, sanction, label) -> the shared label, computed over distinct labels
     (not records), so it stays cheap and small however large the corpus. Sanction labels
-    that name a conduct are grouped by their conduct (conduct_alignment); the others by
-    the similarity of the labels themselves. An item may carry a sixth element, the
+    that name a conduct are grouped by their conduct (conduct_alignment), generated labels
+    of bounds and deadlines by their words (duty_alignment). An item may carry a sixth element, the
     sanction's `cites`: sanctions of one unit that enforce items of one cited paragraph
     answer one question (divided_rule)."""
     from extractors.conducts import parse_label
@@ -69,13 +70,7 @@ def duty_alignment(labels: dict[tuple, set]) -> dict[tuple, str]:
     and unit, IDF-weighted words, average linkage above DUTY_SIMILARITY, one label per
     unit. The group takes its shortest label."""
     items = [_Conduct(key, set(where), key[:3], key[3], (), None) for key, where in sorted(labels.items(), key=str)]
-    _weigh(items)
-    blocks: dict[tuple, list[int]] = defaultdict(list)
-    for i, c in enumerate(items):
-        blocks[c.block].append(i)
-    groups = _Groups(items)
-    for ids in blocks.values():
-        _alike(items, ids, groups, DUTY_SIMILARITY)
+    _, groups = _group_alike(items, DUTY_SIMILARITY)
     mapping = {}
     for ids in groups.groups().values():
         if len(ids) > 1:
@@ -189,21 +184,28 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
     the units compared). Only labels of one block (sanction type, measure name and the
     escalations that distinguish it) are compared, and within a block only pairs that
     share a word (an inverted index), so the cost follows the number of similar pairs,
-    not the square of the labels. Steps: the divided items of one rule start as one
-    group (_divided); alike pairs merge best first under average linkage while a group
-    holds one label per unit and one bearer (_alike); a label still alone joins the group
-    its own conduct's other measures point to (_by_siblings); then labels (_labels)."""
+    not the square of the labels. Steps: alike pairs merge best first under average
+    linkage while a group holds one label per unit and one bearer, then reconcile
+    (_alike); a label left alone joins the group of a label of its unit that punishes
+    other items of the same cited list (_divided), or the group its own conduct's other
+    measures point to (_by_siblings); then labels (_labels)."""
     items = _conduct_items(conducts, divides or {})
+    blocks, groups = _group_alike(items, CONDUCT_SIMILARITY)
+    _divided(items, groups)
+    _by_siblings(items, blocks, groups)
+    return _labels(items, groups, curated or {})
+
+
+def _group_alike(items: list[_Conduct], threshold: float) -> tuple[dict[tuple, list[int]], _Groups]:
+    """The items weighed, their blocks, and their groups after alike ones merged per block."""
     _weigh(items)
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for i, c in enumerate(items):
         blocks[c.block].append(i)
     groups = _Groups(items)
     for ids in blocks.values():
-        _alike(items, ids, groups)
-    _divided(items, groups)
-    _by_siblings(items, blocks, groups)
-    return _labels(items, groups, curated or {})
+        _alike(items, ids, groups, threshold)
+    return blocks, groups
 
 
 def _conduct_items(conducts: dict[tuple, set], divides: dict[tuple, set]) -> list[_Conduct]:
@@ -264,8 +266,7 @@ def _divided(items: list[_Conduct], groups: _Groups) -> None:
                 groups.merge(b, a)
 
 
-def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: float | None = None) -> None:
-    threshold = CONDUCT_SIMILARITY if threshold is None else threshold
+def _alike(items: list[_Conduct], ids: list[int], groups: _Groups, threshold: float) -> None:
     edges = _similar_pairs(items, ids, threshold)
     sims = {(i, j): d for d, i, j in edges}
     _merge_best_first(edges, sims, groups, threshold)
