@@ -43,6 +43,7 @@ class Grammar:
     after_cite: re.Pattern
     taiwan: re.Pattern
     escalation: re.Pattern
+    parallel: re.Pattern
     result: re.Pattern
     list_intro: re.Pattern
     imposes: re.Pattern
@@ -89,7 +90,7 @@ def grammar() -> Grammar:
     token = (rf"(?P<unit>{unit})|(?P<rel>{get('relative')})|(?P<sep>{get('separator')})"
              rf"|(?P<range>{get('range')})")
     ban, places = get("prohibition"), get("place_nouns")
-    simple = ("after_cite", "generic", "taiwan", "escalation", "result", "list_intro", "imposes", "prohibition",
+    simple = ("after_cite", "generic", "taiwan", "escalation", "parallel", "result", "list_intro", "imposes", "prohibition",
               "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
               "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
               "conjunction", "alternative", "trigger_lead", "filler", "not_paragraph", "proviso", "aside")
@@ -801,6 +802,8 @@ def _escalated(idx: _Index, sentence_start: int, depth: int = 0) -> _Outcome | N
             base = _escalated(idx, s0, depth + 1) if depth < 6 else None
             if base is None or not base.condition:
                 return None
+            if g.parallel.match(own):
+                return base
             return _Outcome(base.paths, base.condition + "," + own, cited=base.cited)
         out = _resolve_region(idx, s, e, 0)
         return out if out.ok else None

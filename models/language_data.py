@@ -663,6 +663,7 @@ class References(Model):
     generic: Regex
     taiwan: Regex
     escalation: Regex
+    parallel: Regex
     result: Regex
     list_intro: Regex
     imposes: Regex
