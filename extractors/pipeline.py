@@ -71,6 +71,29 @@ def _jurisdiction_at(doc: Doc, pos: int) -> Jurisdiction | None:
     return None
 
 
+def table_headers(text: str, pos: int) -> tuple[str | None, str | None]:
+    """(row header, column header) of a position inside a table row (the readers write
+    a row as one line, its cells parted by tabs): the row's first cell, where the
+    position is in another, and the cell above it in the table's first row, where the
+    position is below it."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:end if end >= 0 else len(text)]
+    if "\t" not in line:
+        return None, None
+    column = line.count("\t", 0, pos - start)
+    cells = line.split("\t")
+    row = cells[0].strip() or None if column > 0 else None
+    top = start
+    while top > 0:
+        prev = text.rfind("\n", 0, top - 1) + 1
+        if "\t" not in text[prev:top - 1]:
+            break
+        top = prev
+    header = text[top:text.find("\n", top)].split("\t") if top < start else []
+    return row, (header[column].strip() or None) if column < len(header) else None
+
+
 def assemble_provisions(doc: Doc) -> list[Provision]:
     seg: Segmentation = doc._.segmentation
     normalized = seg.text
@@ -83,7 +106,9 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         sent = seg.sentence_at(start)
         s0, s1 = (sent.start, sent.end) if sent else (start, end)
         place = _jurisdiction_at(doc, start)
+        row, column = table_headers(text, start)
         return Provision(doc=name, kind=kind, span=span, quote=quote, sentence=text[s0:s1].strip(),
+                         table_row=row, table_column=column,
                          section=seg.section_path(start), confidence=confidence,
                          jurisdiction=place.name if place else None,
                          jurisdiction_code=place.code if place else None,

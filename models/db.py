@@ -87,7 +87,7 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     format: Mapped[str | None] = mapped_column(String(8))
     encoding: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))  # ok | failed
+    status: Mapped[str] = mapped_column(String(16))  # ok | failed | skipped (a type no reader takes)
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     issuer: Mapped[str | None] = mapped_column(Text)

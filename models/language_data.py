@@ -1,5 +1,5 @@
-"""The language data (every YAML file under extractors/data and pipeline/data) as
-frozen, validated models: `load(Numbers)`.
+"""The language data (every YAML file under extractors/data, pipeline/data and
+pipeline/ingest/data) as frozen, validated models: `load(Numbers)`.
 
 Why a loader of its own: a slip in a data file (an unknown or missing key, a duplicate
 entry, a regex that does not compile, a sanction type the contract lacks) must fail at
@@ -30,7 +30,7 @@ import yaml
 from models.vocab import Currency, Kind, Op, Per, SanctionType, values
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIRS = (ROOT / "extractors" / "data", ROOT / "pipeline" / "data")
+DATA_DIRS = (ROOT / "extractors" / "data", ROOT / "pipeline" / "data", ROOT / "pipeline" / "ingest" / "data")
 
 
 class LanguageDataError(ValueError):
@@ -788,6 +788,22 @@ class Noise(Model):
 
 
 @model
+class Glyphs(Model):
+    """glyphs.yaml: characters that stand for others (pipeline/normalize.py)."""
+
+    _file: ClassVar[str] = "pipeline/data/glyphs.yaml"
+    radicals: Mapping[Char, Char]
+    misencoded: Mapping[Char, Char]
+    quote_marks: Mapping[Char, Char]
+
+    def _check(self, at: _At, ctx: _Context) -> None:
+        for radical, ideograph in self.radicals.items():
+            if not 0x2E80 <= ord(radical) <= 0x2EFF or not 0x4E00 <= ord(ideograph) <= 0x9FFF:
+                raise (at / _field("radicals") / _entry(radical)).error(
+                    f"{radical!r} -> {ideograph!r}: expected a radical of U+2E80–2EFF mapped to an ideograph of U+4E00–9FFF")
+
+
+@model
 class Metadata(Model):
     """metadata.yaml: cues to issuer, number and dates (pipeline/metadata.py)."""
 
@@ -798,6 +814,7 @@ class Metadata(Model):
     doc_number: Regex
     cited_before: Regex
     cited_lead: Regex
+    not_title: Regex
     title_words: Regex
     published: Regex
     effective_on_issue: Regex
@@ -822,6 +839,7 @@ class Outline(Model):
     """outline.yaml: outline markers and sentence ends (pipeline/segment.py)."""
 
     _file: ClassVar[str] = "pipeline/data/outline.yaml"
+    contents_entry: Regex
     numeral: Regex
     markers: Annotated[tuple[Marker, ...], Distinct("kind")]
     inline_after: Regex
@@ -935,6 +953,53 @@ class PolicyAreas(Model):
     doc_type: Regex
 
 
+# --- pipeline/ingest/data --------------------------------------------------------------
+
+@model
+class HtmlFields(Model):
+    """One list per DocumentMeta field a web page states."""
+
+    title: Words
+    doc_number: Words
+    issued: Words
+    published: Words
+    issuer: Words
+
+
+@model
+class HtmlMetaNames(Model):
+    title: Words
+    published: Words
+    issuer: Words
+    site: Words
+
+
+@model
+class Html(Model):
+    """html.yaml: reading saved web pages, their main text and metadata (pipeline/ingest/html.py)."""
+
+    _file: ClassVar[str] = "pipeline/ingest/data/html.yaml"
+    skip_tags: Words
+    block_tags: Words
+    hidden_style: Regex
+    layout_cell_chars: int
+    chrome_line: Regexes
+    download_link: Regex
+    link_line_share: float
+    labels: HtmlFields
+    meta: HtmlMetaNames
+    not_issuer: Regex
+    title_separator: Regex
+
+    def _check(self, at: _At, ctx: _Context) -> None:
+        """A share is a share, and no tag is both skipped and a block."""
+        if not 0 < self.link_line_share <= 1:
+            raise (at / _field("link_line_share")).error(f"expected a share in (0, 1], got {self.link_line_share!r}")
+        both = sorted(set(self.skip_tags) & set(self.block_tags))
+        if both:
+            raise (at / _field("block_tags")).error(f"{both[0]!r} is also in skip_tags")
+
+
 MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, References, Subjects, Indicators,
                                    Conducts,
-                                   Noise, Metadata, Outline, Jurisdictions, PolicyAreas)
+                                   Noise, Glyphs, Metadata, Outline, Jurisdictions, PolicyAreas, Html)

@@ -36,12 +36,17 @@ class SourceText:
 
     path: str
     text: str
-    format: str  # txt | docx | pdf
+    format: str  # txt | docx | pdf | doc | html
     encoding: str | None = None
     pages: int | None = None
     sha256: str = ""
     removals: list[Removal] = field(default_factory=list)
     soft_breaks: list[int] = field(default_factory=list)
+    # what the container states about the document besides its text (a web page's
+    # title, 发布日期, 文号 and 来源 fields): its title wins, its other fields fill what
+    # the text does not say (pipeline/metadata.py)
+    declared: DocumentMeta | None = None
+    ocr: bool = False  # the text was recognized from page images, not read from a text layer
 
     @property
     def name(self) -> str:
@@ -269,6 +274,8 @@ class Provision:
     cites: str | None = None
     duration: str | None = None
     currency: str | None = None
+    table_row: str | None = None  # in a table: the first cell of the provision's row
+    table_column: str | None = None  # and the header cell above its own
 
     KIND_FIELDS = {
         "threshold": ("op", "value", "value_max", "unit", "per", "currency"),
@@ -279,6 +286,7 @@ class Provision:
     }
     COMMON = ("doc", "kind", "span", "quote", "sentence", "section", "jurisdiction", "jurisdiction_code",
               "jurisdiction_level", "policy_area", "subject", "indicator", "approx", "confidence")
+    OPTIONAL = ("table_row", "table_column")  # written only where set: a provision found in a table
 
     def to_json(self) -> dict:
         """The JSON boundary: the contract's fields for this kind, in a stable order."""
@@ -286,6 +294,7 @@ class Provision:
         out["span"] = list(self.span)
         for f in self.KIND_FIELDS[self.kind]:
             out[f] = getattr(self, f)
+        out.update((f, getattr(self, f)) for f in self.OPTIONAL if getattr(self, f) is not None)
         return out
 
     @classmethod

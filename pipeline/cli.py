@@ -34,8 +34,12 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://HOST:PORT) to run on a cluster.")] = None,
     exports: Annotated[str, typer.Option(help="all: rules.jsonl, schema, comparison.csv/.xlsx, report.html; "
                                                "jsonl: rules.jsonl and its schema only (streamed).")] = "all",
+    ocr: Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs (no text layer) by OCR: about 5 s a page, "
+                                                    "so raise --timeout for long scans.")] = False,
 ) -> None:
-    """Process documents into the database and write exports; exit 1 if any failed."""
+    """Process documents into the database and write exports; exit 1 if any failed (or
+    nothing could be read: every file was of a type no reader takes). Files of other
+    types are listed as skipped, in the summary and in the database."""
     from pipeline.corpus import run_corpus
 
     if exports not in ("all", "jsonl"):
@@ -47,17 +51,21 @@ def run(
         err.print(f"[red]error:[/] no such file or directory: {', '.join(map(str, missing))}")
         raise typer.Exit(2)
     summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
-                         workers=workers, timeout=timeout, scheduler=scheduler, exports=exports)
+                         workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr)
     for failure in summary.failures:
         err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False, soft_wrap=True)
-    table = Table(title=f"policyx {__version__}: {summary.total} documents")
+    for skip in summary.skipped:
+        err.print(f"[yellow]skipped[/] {skip.path}: {skip.error}", highlight=False, soft_wrap=True)
+    n = len(summary.skipped)
+    skipped = f", {n} other file{'s' if n > 1 else ''} skipped" if n else ""
+    table = Table(title=f"policyx {__version__}: {summary.total} documents{skipped}")
     for col in ("format", "ok", "unchanged", "failed", "provisions"):
         table.add_column(col, justify="right" if col != "format" else "left")
     for fmt, c in sorted(summary.by_format.items()):
         table.add_row(fmt, str(c["ok"]), str(c["unchanged"]), str(c["failed"]), str(c["provisions"]))
     err.print(table)
     err.print(f"database: {summary.db_url}\nexports: {', '.join(str(p) for p in summary.exports)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1 if summary.failures else 0)
+    raise typer.Exit(1 if summary.failures or (summary.skipped and not summary.total) else 0)
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -13,7 +14,7 @@ from models.db import Run, database_url, session_factory
 from pipeline import __version__
 from pipeline.grouping import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
-from pipeline.run import DocumentResult, iter_files
+from pipeline.run import DocumentResult, iter_files, process_document
 from pipeline.store import document_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
@@ -30,6 +31,7 @@ class RunSummary:
     run_id: int
     total: int = 0
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # files of a type no reader takes
     by_format: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(
         lambda: {"ok": 0, "unchanged": 0, "failed": 0, "provisions": 0}))
     document_ids: list[int] = field(default_factory=list)
@@ -38,7 +40,8 @@ class RunSummary:
 
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
                show_progress: bool = False, console: Console | None = None, workers: int = 1,
-               timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None, exports: str = "all") -> RunSummary:
+               timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None, exports: str = "all",
+               ocr: bool = False) -> RunSummary:
     """Process every supported file under `paths`: unchanged files are skipped by content
     hash, the rest run in worker processes (or on a Dask cluster) and each result is
     stored in its own transaction as it arrives; then the exports are written."""
@@ -49,7 +52,12 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         s.add(run)
     summary = RunSummary(db_url=url, run_id=run.id)
     walk_errors: list[Failure] = []
-    files = list(iter_files(paths, on_error=lambda p, why: walk_errors.append(Failure(str(p), why))))
+    files = list(iter_files(paths, on_error=lambda p, why: walk_errors.append(Failure(str(p), why)),
+                            on_skip=lambda p, why: summary.skipped.append(Failure(str(p), why))))
+    for skip in summary.skipped:
+        with Session.begin() as s:  # listed in the database too, replaced when the file is read later
+            save_result(s, DocumentResult(path=skip.path, format=None, sha256="", error=skip.error, skipped=True),
+                        run.id)
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), TextColumn("{task.fields[name]}"), console=console,
                         disable=not show_progress, transient=True)
@@ -63,9 +71,10 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
                 todo.append(path)
         if scheduler:
             from pipeline.distributed import process_on_dask
-            results = process_on_dask(todo, scheduler)
+            results = process_on_dask(todo, scheduler, ocr=ocr)
         else:
-            results = process_many(todo, workers=workers, timeout=timeout)
+            results = process_many(todo, workers=workers, timeout=timeout,
+                                   task=partial(process_document, ocr=True) if ocr else process_document)
         for result in results:
             progress.update(task, name=Path(result.path).name[:40])
             _store(Session, result, run.id, summary)

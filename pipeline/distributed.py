@@ -15,11 +15,11 @@ from pipeline.workers import failed
 BATCH = 256  # tasks in flight at once: the client never holds the whole corpus
 
 
-def _task(path: str) -> DocumentResult:
-    return process_document(Path(path))
+def _task(path: str, ocr: bool = False) -> DocumentResult:
+    return process_document(Path(path), ocr=ocr)
 
 
-def process_on_dask(paths: Iterable[Path], scheduler: str) -> Iterator[DocumentResult]:
+def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False) -> Iterator[DocumentResult]:
     """Yield a result for every path, in completion order, computed on the cluster."""
     from distributed import Client, as_completed
 
@@ -27,7 +27,7 @@ def process_on_dask(paths: Iterable[Path], scheduler: str) -> Iterator[DocumentR
         it = iter(paths)
         futures = {}
         for path in it:
-            futures[client.submit(_task, str(path), pure=False)] = path
+            futures[client.submit(_task, str(path), ocr, pure=False)] = path
             if len(futures) >= BATCH:
                 break
         if not futures:
@@ -41,6 +41,6 @@ def process_on_dask(paths: Iterable[Path], scheduler: str) -> Iterator[DocumentR
                 yield failed(Path(path), f"cluster task failed: {type(e).__name__}: {e}")
             nxt = next(it, None)
             if nxt is not None:
-                nf = client.submit(_task, str(nxt), pure=False)
+                nf = client.submit(_task, str(nxt), ocr, pure=False)
                 futures[nf] = nxt
                 ac.add(nf)

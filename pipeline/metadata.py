@@ -31,6 +31,7 @@ def cues() -> dict:
         "cited_before": re.compile(d.cited_before),
         "cited_lead": re.compile(d.cited_lead),
         "title_words": re.compile(d.title_words),
+        "not_title": re.compile(d.not_title),
         "published": re.compile(d.published),
         "effective_on_issue": re.compile(d.effective_on_issue),
         "effective_date": re.compile(d.effective_date),
@@ -63,9 +64,24 @@ def extract_metadata(seg: Segmentation) -> tuple[DocumentMeta, list[DocumentMeta
         for f in ("issuer", "doc_number", "issued", "effective"):
             values = {getattr(p, f) for p in parts}
             setattr(doc, f, values.pop() if len(values) == 1 else None)
+    _declared(doc, seg.text.source.declared)
     if doc.year is None:
         doc.year = _year(text[:400] + "\n" + noise)
     return doc, parts
+
+
+def _declared(doc: DocumentMeta, declared: DocumentMeta | None) -> None:
+    """What the container states (a web page's title and 发布日期 fields): its title wins
+    (a page often sets the title outside the text it publishes), its other fields fill
+    what the text does not say itself."""
+    if declared is None:
+        return
+    doc.title = declared.title or doc.title
+    for f in ("issuer", "doc_number", "issued", "published", "effective"):
+        if getattr(doc, f) is None:
+            setattr(doc, f, getattr(declared, f))
+    if doc.year is None and (doc.issued or doc.published):
+        doc.year = int((doc.issued or doc.published)[:4])
 
 
 def _describe(text: str, start: int, end: int, title: str | None) -> dict:
@@ -123,10 +139,13 @@ def _unmark(line: str) -> str:
 
 def _title(text: str, start: int, end: int) -> str | None:
     """The first short line that reads as a title (no sentence end, a title word)."""
+    c = cues()
     lines = [(s, e) for s, e in iter_lines(text[start:end])][:8]
+    lines = [(s, e) for s, e in lines if not c["not_title"].fullmatch(line := _unmark(text[start + s:start + e]))
+             and not c["doc_number"].fullmatch(line)]
     for s, e in lines:
         line = _unmark(text[start + s:start + e])
-        if 4 <= len(line) <= 80 and "。" not in line and cues()["title_words"].search(line):
+        if 4 <= len(line) <= 80 and "。" not in line and c["title_words"].search(line):
             return line
     if lines:
         line = _unmark(text[start + lines[0][0]:start + lines[0][1]])

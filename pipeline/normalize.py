@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,6 +129,9 @@ def normalize(source: SourceText) -> NormalizedText:
     rw = Rewriter(source.text, OffsetMap.identity(len(source.text)))
     _layout(rw, source)
     _line_endings(rw)
+    if source.format == "txt":
+        rw.sub(re.compile(r"\t"), " ")
+    _glyphs(rw)
     _width(rw)
     rw.sub(noise_rules()["pinyin"], "", "pinyin")
     _convert_script(rw)  # before noise rules, which are written in simplified
@@ -157,6 +161,42 @@ def _line_endings(rw: Rewriter) -> None:
     rw.sub(re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]"), "\n")
 
 
+@lru_cache(maxsize=1)
+def glyph_folds() -> tuple[re.Pattern, dict[str, str], dict[str, str], dict[str, str]]:
+    """(any folded character, radicals, misencoded punctuation, quote marks)."""
+    d = language_data.load(language_data.Glyphs)
+    radicals = {chr(o): unicodedata.normalize("NFKC", chr(o)) for o in range(0x2F00, 0x2FE0)
+                if len(unicodedata.normalize("NFKC", chr(o))) == 1 and unicodedata.normalize("NFKC", chr(o)) != chr(o)}
+    radicals.update(d.radicals)
+    misencoded, quotes = dict(d.misencoded), dict(d.quote_marks)
+    chars = sorted(set(radicals) | set(misencoded) | set(quotes))
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]"), radicals, misencoded, quotes
+
+
+YI = re.compile(r"[\ua000-\ua48f]")
+QUOTE_CONTEXT = re.compile(rf"[{CJK}0-9０-９]")
+
+
+def _glyphs(rw: Rewriter) -> None:
+    """Fold radicals, misencoded punctuation and stand-in title marks to the characters
+    they stand for (see data/glyphs.yaml), each where its context says it stands in."""
+    pattern, radicals, misencoded, quotes = glyph_folds()
+    text = rw.text
+
+    def neighbours(m: re.Match) -> str:
+        return text[max(0, m.start() - 1):m.start()] + text[m.end():m.end() + 1]
+
+    def fold(m: re.Match) -> str:
+        c = m.group(0)
+        if c in radicals:
+            return radicals[c]
+        if c in misencoded:
+            return c if YI.search(neighbours(m)) else misencoded[c]
+        return quotes[c] if QUOTE_CONTEXT.search(neighbours(m)) else c
+
+    rw.sub(pattern, fold)
+
+
 def _width(rw: Rewriter) -> None:
     table = str.maketrans(WIDTH)
     folded = rw.text.translate(table)
@@ -175,7 +215,8 @@ def _web_noise(rw: Rewriter) -> None:
     for start, end in iter_lines(text):
         line = text[start:end]
         if start >= trailer_from and any(p.search(line) for p in rules["trailer"]):
-            edits.append(Edit(max(0, start - 1), len(text), ""))
+            # from the newline before it, unless a noise line just before took that newline
+            edits.append(Edit(max(0, start - 1, edits[-1].end if edits else 0), len(text), ""))
             break
         if line.strip() and any(p.search(line) for p in rules["line"]):
             edits.append(Edit(start, min(end + 1, len(text)), ""))
@@ -231,12 +272,16 @@ def _convert_script(rw: Rewriter) -> None:
     rw.apply(edits)
 
 
+# A tab parts the cells of a table row (the DOCX, PDF and HTML readers write rows so);
+# spacing rules leave it alone, and a text file's tabs are spacing, folded to spaces.
 SPACING = [
     # spaces around CJK next to CJK, digits or Latin: PDF and web artifacts (2022 年, X 市)
-    (re.compile(rf"(?<=[\w%)”》])[ \t]+(?=[{CJK}])|(?<=[{CJK}])[ \t]+(?=[\w%(“《])"), ""),
-    (re.compile(r"(?<=\d)[ \t]+(?=[%‰])"), ""),
-    (re.compile(r"^[ \t]+|[ \t]+$", re.M), ""),  # indentation and trailing blanks
-    (re.compile(r"[ \t]{2,}"), " "),
+    (re.compile(rf"(?<=[\w%)”》])[ ]+(?=[{CJK}])|(?<=[{CJK}])[ ]+(?=[\w%(“《])"), ""),
+    (re.compile(r"(?<=\d)[ ]+(?=[%‰])"), ""),
+    (re.compile(r"(?<=\d\.)[ ]+(?=\d)"), ""),  # 5. 5%: a decimal point set narrower than its advance
+    (re.compile(r"[ ]*\t[ ]*"), "\t"),
+    (re.compile(r"^[ ]+|[ \t]+$", re.M), ""),  # indentation and trailing blanks
+    (re.compile(r"[ ]{2,}"), " "),
     (re.compile(r"\n{2,}"), "\n"),
     (re.compile(r"^\n+|\n+$"), ""),
 ]

@@ -29,6 +29,7 @@ class DocumentResult:
     provisions: list[Provision] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    skipped: bool = False  # a file of a type no reader takes: listed, not read
 
     @property
     def ok(self) -> bool:
@@ -43,9 +44,12 @@ def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMet
     return []
 
 
-def process_document(path: Path, extract: Extractor | None = None) -> DocumentResult:
+OCR_CONFIDENCE = 0.8  # recognized text may hold misread characters: its provisions count for less
+
+
+def process_document(path: Path, extract: Extractor | None = None, ocr: bool = False) -> DocumentResult:
     """Ingest, normalize, segment, describe and extract one file; never raises for
-    bad input: the error is attached to the result."""
+    bad input: the error is attached to the result. `ocr`: read scanned PDFs by OCR."""
     from extractors.pipeline import extract_provisions
     from pipeline.metadata import extract_metadata
     from pipeline.normalize import normalize
@@ -57,14 +61,19 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
     fmt = FORMATS.get(path.suffix.lower())
     result = DocumentResult(path=str(path), format=fmt, sha256="")
     try:
-        result.source = read_source(path)
+        result.source = read_source(path, ocr=ocr)
         result.sha256 = result.source.sha256  # the reader hashed the bytes it read
+        if result.source.ocr:
+            result.format = f"{fmt}+ocr"  # stored and summarized apart: recognized, not read
         result.normalized = normalize(result.source)
         result.segmentation = segment(result.normalized)
         result.meta, result.parts = extract_metadata(result.segmentation)
         result.jurisdictions = resolve_jurisdictions(result.segmentation, result.meta, result.parts)
         result.provisions = (extract or extract_provisions)(result.segmentation, result.meta, result.parts,
                                                              result.jurisdictions)
+        if result.source.ocr:
+            for p in result.provisions:
+                p.confidence = round(p.confidence * OCR_CONFIDENCE, 3)
         _check_grounding(result)
     except IngestError as e:
         result.error = str(e)
@@ -81,6 +90,11 @@ def process_document(path: Path, extract: Extractor | None = None) -> DocumentRe
     return result
 
 
+def unsupported_reason(path: Path) -> str:
+    kinds = ", ".join(sorted(FORMATS))
+    return f"unsupported file type {path.suffix.lower() or '(none)'!r}: policyx reads {kinds}"
+
+
 def _check_grounding(result: DocumentResult) -> None:
     text = result.source.text
     for p in result.provisions:
@@ -88,9 +102,11 @@ def _check_grounding(result: DocumentResult) -> None:
             raise AssertionError(f"provision quote {p.quote!r} does not match source span {p.span}")
 
 
-def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | None = None,
+               on_skip: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
     """Supported files under the given files and folders, in a stable order; symlink
-    loops and unreadable folders are reported, not fatal."""
+    loops and unreadable folders are reported, not fatal, and a file of a type no
+    reader takes is reported to `on_skip` with the reason."""
     seen: set[str] = set()
     for root in paths:
         root = Path(root)
@@ -106,6 +122,8 @@ def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | No
                 for name in sorted(filenames):
                     if Path(name).suffix.lower() in FORMATS:
                         yield Path(dirpath) / name
+                    elif on_skip:
+                        on_skip(Path(dirpath) / name, unsupported_reason(Path(name)))
         elif root.exists() or root.is_symlink():
             yield root
         elif on_error:

@@ -32,6 +32,7 @@ def rules() -> dict:
         "lead": {"max_chars": d.lead_heading.max_chars, "min_count": d.lead_heading.min_count},
         "sentence_end": re.compile(d.sentence_end),
         "clause_sep": re.compile(d.clause_sep),
+        "contents_entry": re.compile(d.contents_entry),
     }
 
 
@@ -49,8 +50,8 @@ def _heads(text: str) -> list[tuple[int, str, str, str, int, int]]:
     heads = []
     starts = []
     for s, e in iter_lines(text):
-        if s == e:
-            continue
+        if s == e or "\t" in text[s:e] or r["contents_entry"].search(text, s, e):
+            continue  # a table row (cells parted by tabs) or a 目录 entry opens no section, whatever it says
         starts.append(s)
         starts += [m.end() for m in r["inline"].finditer(text, s, e)]
     starts.sort()

@@ -97,7 +97,7 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
 def _document(result: DocumentResult, key: str, run_id: int | None, current: bool) -> Document:
     doc = Document(path=key, name=os.path.basename(result.path), sha256=result.sha256 or "",
                    format=result.format, run_id=run_id, current=current,
-                   status="ok" if result.ok else "failed", error=result.error)
+                   status="ok" if result.ok else "skipped" if result.skipped else "failed", error=result.error)
     if result.source is not None:
         doc.encoding = result.source.encoding
         doc.source_text = result.source.text

@@ -78,6 +78,30 @@ def test_bad_files_fail_alone(workdir):
     assert sum(d.status == "ok" for d in rows.values()) == 4
 
 
+def test_other_files_are_listed_as_skipped(workdir):
+    """Nothing under the inputs goes unreported: a file of a type no reader takes is
+    named in the summary and stored as skipped, once however often the run repeats."""
+    docs = workdir / "docs"
+    (docs / "budget.xlsx").write_bytes(b"PK\x03\x04 not read")
+    (docs / "notes").write_text("no suffix", encoding="utf-8")
+    db = f"sqlite:///{workdir / 'rules.db'}"
+    for _ in range(2):
+        r = policyx("run", docs, "--db", db, "--out", workdir / "out", "--quiet")
+        assert r.returncode == 0, r.stderr  # the documents were read; the rest is listed
+        assert "skipped" in r.stderr and "budget.xlsx" in r.stderr and "'.xlsx'" in r.stderr
+        assert "2 other files skipped" in r.stderr
+    with session_factory(db)() as s:
+        rows = s.scalars(select(Document).where(Document.status == "skipped")).all()
+    assert sorted(d.name for d in rows) == ["budget.xlsx", "notes"]
+    assert all("unsupported file type" in d.error for d in rows)
+
+
+def test_nothing_readable_exits_1(tmp_path):
+    (tmp_path / "only.xlsx").write_bytes(b"PK")
+    r = policyx("run", tmp_path, "--db", f"sqlite:///{tmp_path / 'r.db'}", "--out", tmp_path / "out", "--quiet")
+    assert r.returncode == 1 and "only.xlsx" in r.stderr
+
+
 def test_bad_usage_exits_2(tmp_path):
     assert policyx("run", tmp_path / "nope").returncode == 2
     assert policyx("run", "--no-such-option").returncode == 2

@@ -344,6 +344,24 @@ def test_docx_lists_and_tables_from_libreoffice(lists_docx):
     assert "页眉" not in "".join(lines) and "页脚" not in "".join(lines)
 
 
+def test_a_provision_in_a_table_knows_its_row_and_column(lists_docx):
+    from pipeline.run import process_document
+
+    result = process_document(lists_docx)
+    assert "党建\t学习\t每年不少于4次" in result.normalized.text  # the cells stay cells
+    bound = next(p for p in result.provisions if p.quote == "不少于4次")
+    assert (bound.table_row, bound.table_column) == ("党建", None)  # the merged header has no third cell
+    record = bound.to_json()
+    assert record["table_row"] == "党建" and "table_column" not in record
+    from extractors.pipeline import table_headers
+
+    text = result.normalized.text
+    assert table_headers(text, text.index("每年1次")) == ("述职", "要求")
+    assert table_headers(text, text.index("述职")) == (None, "指标")  # the row's own first cell
+    assert table_headers(text, text.index("要求")) == ("指标", None)  # the header row has none above
+    assert table_headers(text, text.index("结束语")) == (None, None)
+
+
 def test_docx_inline_content(tmp_path):
     """Deleted revisions, field codes, hidden runs and text boxes are not read; content
     controls and style-based list numbering are."""
@@ -365,7 +383,7 @@ def test_docx_inline_content(tmp_path):
     body.insert(len(body) - 1, p)
     body.insert(len(body) - 1, sdt)
     d.save(tmp_path / "inline.docx")
-    assert read_docx(tmp_path / "inline.docx").text == "1. 甲\n2. 乙\n每年不少于4次\t。\n控件内正文"
+    assert read_docx(tmp_path / "inline.docx").text == "1. 甲\n2. 乙\n每年不少于4次 。\n控件内正文"
 
 
 def test_chinese_and_other_number_formats():
@@ -495,5 +513,5 @@ def test_pdf_without_text_layer(tmp_path):
             '<office:body><office:text><text:p/></office:text></office:body></office:document>')
     (tmp_path / "blank.fodt").write_text(fodt, encoding="utf-8")
     _soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "blank.fodt"))
-    with pytest.raises(IngestError, match=r"^PDF has no text layer \(scanned\?\)$"):
+    with pytest.raises(IngestError, match=r"^PDF has no text layer \(a scan\?\): run with --ocr"):
         read_pdf(tmp_path / "blank.pdf")

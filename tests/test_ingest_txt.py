@@ -83,7 +83,7 @@ def test_bad_text_files_get_a_clear_error(tmp_path, content, message):
 
 
 def test_unsupported_format(tmp_path):
-    f = tmp_path / "page.html"
-    f.write_text("<html></html>")
+    f = tmp_path / "slides.pptx"
+    f.write_bytes(b"PK\x03\x04")
     with pytest.raises(IngestError, match="unsupported"):
         read_source(f)

@@ -1,6 +1,6 @@
-"""The language data: every YAML file under extractors/data and pipeline/data fits its
-model in models/language_data.py, every key it defines is read by some code, and a
-broken file fails at load naming the file and key."""
+"""The language data: every YAML file under extractors/data, pipeline/data and
+pipeline/ingest/data fits its model in models/language_data.py, every key it defines
+is read by some code, and a broken file fails at load naming the file and key."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +11,8 @@ import yaml
 from models import language_data as ld
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_FILES = sorted(p for d in ("extractors/data", "pipeline/data") for p in (ROOT / d).glob("*.yaml"))
+DATA_FILES = sorted(p for d in ("extractors/data", "pipeline/data", "pipeline/ingest/data")
+                    for p in (ROOT / d).glob("*.yaml"))
 BY_NAME = {Path(m._file).name: m for m in ld.MODELS}
 
 
@@ -35,6 +36,9 @@ def _consumers() -> None:
     resolve.gazetteer()
     resolve._cues()
     areas.vocabulary()
+    from pipeline.ingest import html
+
+    html.rules()
 
 
 def test_every_data_file_has_a_model():

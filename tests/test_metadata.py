@@ -58,7 +58,9 @@ def test_compilation_parts_each_have_their_own_metadata():
     assert bt.issuer == "兵直党工委" and bt.issued == "2012-03-22"
     assert bt.doc_number == "兵党组发〔2012〕26号"
     assert parts[0].doc_number is None  # 根据中组发[2012]6号文件 is cited, not its own
-    assert parts[3].doc_number == "吉组通字〔2012〕18号"
+    # 按照省委组织部《关于…的实施意见》(吉组通字〔2012〕18号)要求: the number of the
+    # document it follows, not its own (it has none)
+    assert parts[3].doc_number is None
     assert doc.issuer is None  # five issuers: the compilation has none of its own
 
 

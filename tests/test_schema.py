@@ -49,9 +49,9 @@ def test_closed_lists_are_the_enums():
 
 def test_fields_and_requirements_are_the_records():
     schema = provision_schema()
-    listed = set(Provision.COMMON).union(*Provision.KIND_FIELDS.values())
+    listed = set(Provision.COMMON).union(Provision.OPTIONAL, *Provision.KIND_FIELDS.values())
     assert set(schema["properties"]) == listed
-    assert schema["required"] == list(Provision.COMMON)
+    assert schema["required"] == list(Provision.COMMON)  # the optional fields are required nowhere
     required = {rule["if"]["properties"]["kind"]["const"]: rule["then"]["required"]
                 for rule in schema["allOf"] if "kind" in rule["if"]["properties"]}
     assert required == {k: list(v) for k, v in Provision.KIND_FIELDS.items()}
@@ -64,6 +64,12 @@ def _sanction(**kw) -> dict:
                 sanction="detention", polarity="negative", condition="殴打他人", cites="第十四条 > 第二款", op="range",
                 value=5.0, value_max=10.0, unit="日")
     return Provision(**{**base, **kw}).to_json()
+
+
+def test_a_table_provision_validates_with_its_headers():
+    record = _sanction(table_row="党建", table_column="要求")
+    jsonschema.Draft202012Validator(load_schema()).validate(record)
+    assert list(record)[-2:] == ["table_row", "table_column"]
 
 
 @pytest.fixture(scope="module")

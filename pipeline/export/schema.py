@@ -97,7 +97,7 @@ def json_type(tp) -> dict:
 
 def contract_fields() -> list[dataclasses.Field]:
     """Provision's fields that the contract lists, in dataclass order."""
-    listed = set(Provision.COMMON).union(*Provision.KIND_FIELDS.values())
+    listed = set(Provision.COMMON).union(Provision.OPTIONAL, *Provision.KIND_FIELDS.values())
     return [f for f in dataclasses.fields(Provision) if f.name in listed]
 
 

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from pathlib import Path
 
 from models.records import IngestError, SourceText
 
-FORMATS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf"}
+FORMATS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf", ".doc": "doc", ".html": "html", ".htm": "html"}
+# each format's reader, imported on first use: `module:function` taking a Path
+READERS = {
+    "txt": "pipeline.ingest.txt:read_txt",
+    "docx": "pipeline.ingest.docx:read_docx",
+    "pdf": "pipeline.ingest.pdf:read_pdf",
+    "html": "pipeline.ingest.html:read_html",
+    "doc": "pipeline.ingest.doc:read_doc",
+}
 
 
 def detect_format(path: Path) -> str:
@@ -16,21 +25,18 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
-def read_source(path: Path) -> SourceText:
-    """Read any supported file into its SourceText."""
+def read_source(path: Path, ocr: bool = False) -> SourceText:
+    """Read any supported file into its SourceText; `ocr` lets the PDF reader recognize
+    a scan's page images (slow: seconds a page)."""
     path = Path(path)
     fmt = detect_format(path)
     if path.is_symlink() and not path.exists():
         raise IngestError("broken or looping symbolic link")
     if not path.is_file():
         raise IngestError("not a regular file")
-    if fmt == "txt":
-        from pipeline.ingest.txt import read_txt as reader
-    elif fmt == "docx":
-        from pipeline.ingest.docx import read_docx as reader
-    else:
-        from pipeline.ingest.pdf import read_pdf as reader
-    source = reader(path)
+    module, function = READERS[fmt].split(":")
+    options = {"ocr": True} if ocr and fmt == "pdf" else {}
+    source = getattr(importlib.import_module(module), function)(path, **options)
     if not source.sha256:
         source.sha256 = file_sha256(path)
     if not source.text.strip():

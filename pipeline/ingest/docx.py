@@ -174,7 +174,7 @@ def _inline_text(p) -> str:
             if tag == _q("t"):
                 out.append(child.text or "")
             elif tag == _q("tab") or tag == _q("ptab"):
-                out.append("\t")
+                out.append(" ")  # spacing inside a paragraph: a tab in the text parts table cells
             elif tag == _q("br") or tag == _q("cr"):
                 out.append("\n")
             elif tag == _q("noBreakHyphen"):

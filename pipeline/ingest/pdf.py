@@ -16,13 +16,19 @@ and the extractors would miss the rule.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.records import IngestError, Removal, SourceText
+
+# pdfminer warns on every page of a font without a FontBBox ("Could not get FontBBox"),
+# which real government PDFs often lack; the text is read all the same
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 5000
 
@@ -49,6 +55,12 @@ HEADING = re.compile(
 )
 EDGE_LINES = 3  # how deep into a page edge furniture may sit
 OUTER_BAND = 0.15  # share of the page height where a bare page number may sit
+BASELINE_TOLERANCE = 0.3  # glyphs whose baselines differ by less than this share of the font size share a line
+DUPLICATE_OFFSET = 1.0  # a glyph repeated within this many points of itself is drawn twice (fake bold)
+LEADER = re.compile(r"(?:…{2,}|\.{4,}|·{4,})\s*[0-9]{0,4}\s*$")
+FULL_LINE_SHARE = 0.85  # a recognized line this share of the long lines' length or more fills its line
+TITLE_SIZE = 1.15  # a title is set at least this much larger than the body's median size
+WORD_GAP = 3.0  # a gap wider than this (points) between glyphs is a space, as pdfplumber's x tolerance
 
 
 @dataclass
@@ -67,19 +79,48 @@ class Line:
     page_height: float
     start: int = 0
     end: int = 0
+    table: bool = False  # a table row: its cells parted by tabs, never joined with another line
 
 
-def read_pdf(path: Path) -> SourceText:
+def read_pdf(path: Path, ocr: bool = False) -> SourceText:
+    """The text layer; a scan (no text layer) is read by OCR where `ocr` is set, and its
+    source text is then the recognized text, marked as such."""
     path = Path(path)
     data = path.read_bytes()
     _check_envelope(data)
     pages = _extract(path)
     text, removals, soft_breaks = analyse(pages)
     body = _without(text, removals)
+    sha = hashlib.sha256(data).hexdigest()
     if not body.strip():
-        raise IngestError("PDF has no text layer (scanned?)")
+        if not ocr:
+            raise IngestError("PDF has no text layer (a scan?): run with --ocr to read it by OCR (about 5 s a page)")
+        from pipeline.ingest.ocr import ocr_pdf
+
+        recognized = ocr_pdf(path)
+        if not "".join(recognized).strip():
+            raise IngestError("PDF has no text layer and OCR recognized no text in it")
+        text = "\n".join(recognized)
+        return SourceText(path=str(path), text=text, format="pdf", encoding=None, pages=len(recognized),
+                          sha256=sha, ocr=True, soft_breaks=recognized_soft_breaks(text))
     return SourceText(path=str(path), text=text, format="pdf", encoding=None, pages=len(pages),
-                      sha256=hashlib.sha256(data).hexdigest(), removals=removals, soft_breaks=soft_breaks)
+                      sha256=sha, removals=removals, soft_breaks=soft_breaks)
+
+
+def recognized_soft_breaks(text: str) -> list[int]:
+    """Newlines of recognized text that wrap a paragraph: after a line as long as most
+    (the recognizer keeps no geometry here, so length stands for a full line) that ends
+    no sentence, before a line that opens no heading."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    lengths = [e - s for s, e in spans if e > s]
+    if not lengths:
+        return []
+    full = FULL_LINE_SHARE * _percentile(lengths, 0.75)
+    return [e for (s, e), (s2, e2) in zip(spans, spans[1:])
+            if e - s >= full and not _ends_sentence(text[s:e]) and not HEADING.match(text[s2:e2].lstrip())]
 
 
 def _check_envelope(data: bytes) -> None:
@@ -103,14 +144,17 @@ def _extract(path: Path) -> list[list[Line]]:
             pages = []
             cid = total = 0
             for i, page in enumerate(pdf.pages):
-                lines = []
-                for d in page.extract_text_lines(strip=True, return_chars=True):
-                    chars = d.get("chars") or []
-                    if not d["text"].strip() or not chars:
-                        continue
-                    total += len(chars)
-                    cid += sum(1 for c in chars if c["text"].startswith("(cid:"))
-                    lines.append(_line(d, chars, i, float(page.width), float(page.height)))
+                width, height = float(page.width), float(page.height)
+                rows = table_rows(page) if page.lines or page.rects else []
+                free, cells = _place_in_cells(page.chars, rows)
+                lines = [_line(chars, i, width, height) for chars in baseline_lines(free, height)]
+                for bbox, row in zip(rows, cells):
+                    if any(row):
+                        lines.append(_row_line(bbox, row, i, width, height))
+                lines.sort(key=lambda ln: ln.top)
+                for chars in [c for row in cells for cell in row for c in cell] + free:
+                    total += 1
+                    cid += chars["text"].startswith("(cid:")
                 pages.append(lines)
                 page.close()
     except IngestError:
@@ -152,7 +196,94 @@ NO_LINE_START = set("，。、；：！？）》」』】”’,.;:!?)")
 NO_LINE_END = set("“‘《（(「『【〈")
 
 
-def _line(d: dict, chars: list[dict], page: int, width: float, height: float) -> Line:
+def table_rows(page) -> list[list[tuple]]:
+    """The cell boxes of each row of the page's ruled tables that has two cells or more
+    (pdfplumber's table finder). A row of one cell spanning the table is a framed
+    paragraph, not a table row: its text stays running text."""
+    rows = []
+    for table in page.find_tables():
+        for row in table.rows:
+            boxes = [c for c in row.cells if c is not None]
+            if len(boxes) >= 2:
+                rows.append(boxes)
+    return rows
+
+
+def _place_in_cells(chars: list[dict], rows: list[list[tuple]]) -> tuple[list[dict], list[list[list[dict]]]]:
+    """The characters outside every table cell, and per row and cell those inside it
+    (by the glyph's centre)."""
+    cells: list[list[list[dict]]] = [[[] for _ in row] for row in rows]
+    if not rows:
+        return list(chars), cells
+    free = []
+    for c in chars:
+        x, y = (float(c["x0"]) + float(c["x1"])) / 2, (float(c["top"]) + float(c["bottom"])) / 2
+        for r, row in enumerate(rows):
+            k = next((k for k, (x0, top, x1, bottom) in enumerate(row) if x0 <= x <= x1 and top <= y <= bottom), None)
+            if k is not None:
+                cells[r][k].append(c)
+                break
+        else:
+            free.append(c)
+    return free, cells
+
+
+def _row_line(boxes: list[tuple], cells: list[list[dict]], page: int, width: float, height: float) -> Line:
+    """A table row as one line: each cell's text (its own lines joined), cells parted by
+    a tab, so a number stays beside its label and the row is never read as an article."""
+    texts = ["".join("".join(c["text"] for c in line) for line in baseline_lines(cell, height)) for cell in cells]
+    sizes = [float(c.get("size") or 0) for cell in cells for c in cell]
+    return Line(text="\t".join(t.replace("\t", " ") for t in texts), x0=min(b[0] for b in boxes),
+                x1=max(b[2] for b in boxes), top=min(b[1] for b in boxes), bottom=max(b[3] for b in boxes),
+                em=statistics.median(sizes) if sizes else 10.0, lead=0.0, page=page, page_width=width,
+                page_height=height, table=True)
+
+
+def baseline_lines(chars: list[dict], page_height: float) -> list[list[dict]]:
+    """The page's characters as lines, top to bottom, each left to right.
+
+    Lines are told by the baseline of the glyphs' text matrix, not by their boxes: a
+    document that sets its digits in a second font (方正 documents: 仿宋 text, digits
+    in Times) has boxes of another height on one baseline, and grouping by box top
+    splits "由30万元提高至50万元" into two lines. A glyph drawn twice at one place (fake
+    bold, 第第一一条条) is kept once."""
+    placed = []
+    for c in chars:
+        if not c["text"] or c["text"].isspace() and not c["text"] == "\u3000":
+            continue
+        m = c.get("matrix")
+        base = page_height - float(m[5]) if m else float(c["bottom"])
+        placed.append((base, float(c["x0"]), c))
+    placed.sort(key=lambda t: (t[0], t[1]))
+    rows: list[list[tuple]] = []
+    for item in placed:
+        size = float(item[2].get("size") or 10.0)
+        if rows and item[0] - rows[-1][0][0] <= BASELINE_TOLERANCE * size:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return [line for row in rows if (line := _deduplicated(sorted(row, key=lambda t: t[1])))]
+
+
+def _deduplicated(row: list[tuple]) -> list[dict]:
+    """Glyphs left to right without those drawn again over an earlier one, and with a
+    space glyph where a gap wider than DUPLICATE_GAP... (pdfplumber's x tolerance) parts two words."""
+    out: list[dict] = []
+    for _, x0, c in row:
+        if any(p["text"] == c["text"] and abs(float(p["x0"]) - x0) < DUPLICATE_OFFSET
+               and abs(float(p["top"]) - float(c["top"])) < DUPLICATE_OFFSET for p in out[-3:]):
+            continue
+        if out and x0 - float(out[-1]["x1"]) > WORD_GAP and not out[-1]["text"].isspace():
+            out.append({**out[-1], "text": " ", "x0": float(out[-1]["x1"]), "x1": x0})
+        out.append(c)
+    while out and out[-1]["text"].isspace():
+        out.pop()
+    while out and out[0]["text"].isspace():
+        out.pop(0)
+    return out
+
+
+def _line(chars: list[dict], page: int, width: float, height: float) -> Line:
     sizes = [float(c.get("size") or 0) for c in chars if not c["text"].isspace()]
     em = statistics.median(sizes) if sizes else 10.0
     # The first piece the line breaker could not split: one CJK character, or a run of
@@ -167,8 +298,9 @@ def _line(d: dict, chars: list[dict], page: int, width: float, height: float) ->
     while k < len(chars) and chars[k]["text"] in NO_LINE_START:
         k += 1
     lead = float(chars[k - 1]["x1"]) - float(chars[0]["x0"])
-    return Line(text=d["text"], x0=float(d["x0"]), x1=float(d["x1"]), top=float(d["top"]),
-                bottom=float(d["bottom"]), em=em, lead=lead, page=page, page_width=width, page_height=height)
+    return Line(text="".join(c["text"] for c in chars), x0=float(chars[0]["x0"]), x1=max(float(c["x1"]) for c in chars),
+                top=min(float(c["top"]) for c in chars), bottom=max(float(c["bottom"]) for c in chars),
+                em=em, lead=lead, page=page, page_width=width, page_height=height)
 
 
 # ---------------------------------------------------------------- layout analysis
@@ -205,11 +337,11 @@ def analyse(pages: list[list[Line]]) -> tuple[str, list[Removal], list[int]]:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[0-9]+", "#", "".join(text.split()))
+    return re.sub(r"[0-9]+", "#", "".join(unicodedata.normalize("NFKC", text).split()))
 
 
 def _is_page_number(line: Line, edge_index: int) -> bool:
-    t = line.text.strip()
+    t = unicodedata.normalize("NFKC", line.text).strip()  # — １ — in full-width digits too
     if any(p.match(t) for p in PAGE_NUMBER):
         return True
     if BARE_NUMBER.match(t) and edge_index == 0:
@@ -312,8 +444,23 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
     sure = [b for a, b in pairs if _ends_sentence(a.text) and not full(a, b) and not gap(a, b)]
     indent_style = len(sure) >= 3 and sum(map(indented, sure)) >= 0.7 * len(sure)
 
+    body_em = statistics.median(ln.em for ln in lines)
+
+    def title_pair(a: Line, b: Line) -> bool:
+        """Two lines of one centred title set larger than the body: a red-header title
+        broken over lines (…办公厅关于⏎印发…⏎…的通知) is one line of text."""
+        if a.page != b.page or abs(a.em - b.em) > 0.05 * a.em or a.em < TITLE_SIZE * body_em:
+            return False
+        return abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 < 0.5 * a.em and not _ends_sentence(a.text)
+
     soft = []
     for a, b in pairs:
+        if a.table or b.table or LEADER.search(a.text):
+            continue  # a table row, or a 目录 entry (title …… page) that fills its line
+        if title_pair(a, b) and not gap(a, b) and not HEADING.match(b.text.lstrip()):
+            if text[a.end:a.end + 1] == "\n":
+                soft.append(a.end)
+            continue
         if not full(a, b) or indented(b) or gap(a, b) or HEADING.match(b.text.lstrip()):
             continue
         if not indent_style and _ends_sentence(a.text):
