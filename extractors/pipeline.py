@@ -18,6 +18,7 @@ from extractors.sanctions import currency_of, jurisdiction_currency
 from extractors.subjects import deadline_label, find_subject, indicator_label
 from models.records import DocumentMeta, Jurisdiction, Provision, Segmentation
 from pipeline.areas import area_at
+from pipeline.metadata import cues
 
 SCHEDULE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?=\s*(?:\d{1,2}\s*月|上半年|下半年|底|年底|为|开始|起))")
 
@@ -46,8 +47,10 @@ def _year_contexts(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMe
     for s, e, m in units:
         dated = _year_of_date(m.issued) or _year_of_date(m.published) or _year_of_date(meta.published)
         stated = {int(y) for y in SCHEDULE_YEAR.findall(re.sub(r"《[^》]*》", "", seg.text.text[s:e]))}
-        if not stated and m.doc_number:  # a 2012 notice schedules 6月25日 in 2012
-            stated = {int(y) for y in re.findall(r"(?:19|20)\d{2}", m.doc_number)}
+        if not stated:  # a 2012 notice schedules 6月25日 in 2012: its own number, else those it cites
+            numbers = [m.doc_number] if m.doc_number else [x.group("num") for x in cues()["doc_number"].finditer(
+                seg.text.text, s, e)]
+            stated = {int(y) for n in numbers for y in re.findall(r"(?:19|20)\d{2}", n)}
         schedule = dated or (stated.pop() if len(stated) == 1 else None)
         out.append((s, e, YearContext(dated=dated, schedule=schedule)))
     return out
