@@ -81,6 +81,9 @@ def provisions_component(doc: Doc) -> Doc:
     return doc
 
 
+MAX_DOCUMENT_CHARS = 50_000_000
+
+
 @lru_cache(maxsize=1)
 def make_nlp() -> Language:
     """Built once per process: jieba's dictionary load is the expensive part."""
@@ -90,6 +93,9 @@ def make_nlp() -> Language:
     if USER_DICT.exists():
         jieba.load_userdict(str(USER_DICT))
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # spaCy's 1,000,000-character limit guards the memory of parsers and taggers; this
+    # pipeline has none, and a long statute compilation is longer than that
+    nlp.max_length = MAX_DOCUMENT_CHARS
     for name in ("policyx_bounds", "policyx_deadlines", "policyx_sanctions", "policyx_provisions"):
         nlp.add_pipe(name)
     return nlp

@@ -93,6 +93,8 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
 def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
     fmt = FORMATS.get(path.suffix.lower(), "other")
     summary.total += 1
+    if not path.is_file():
+        return False  # a FIFO or a device would block the hash here; the worker reports it
     try:
         sha = file_sha256(path)
     except OSError:

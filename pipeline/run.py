@@ -81,7 +81,7 @@ def process_document(path: Path, extract: Extractor | None = None, ocr: bool = F
         result.error = f"cannot read file: {e.strerror or e}"
     except Exception as e:  # a bug must not stop the corpus; it is reported per document
         result.error = f"internal error: {type(e).__name__}: {e}"
-    if not result.sha256:  # a failure is stored under its content hash too
+    if not result.sha256 and path.is_file():  # a failure is stored under its content hash too (not a FIFO's: it would block)
         try:
             result.sha256 = file_sha256(path)
         except OSError:
@@ -93,6 +93,10 @@ def process_document(path: Path, extract: Extractor | None = None, ocr: bool = F
 def unsupported_reason(path: Path) -> str:
     kinds = ", ".join(sorted(FORMATS))
     return f"unsupported file type {path.suffix.lower() or '(none)'!r}: policyx reads {kinds}"
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
 
 
 def _check_grounding(result: DocumentResult) -> None:
@@ -120,10 +124,14 @@ def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | No
                 seen.add(real)
                 dirnames.sort()
                 for name in sorted(filenames):
-                    if Path(name).suffix.lower() in FORMATS:
-                        yield Path(dirpath) / name
+                    path = Path(dirpath) / name
+                    if path.is_symlink() and not _inside(os.path.realpath(path), os.path.realpath(root)):
+                        if on_skip:  # a link out of the folder given (to /etc/passwd) is not its document
+                            on_skip(path, f"symbolic link to {os.path.realpath(path)}, outside {root}")
+                    elif Path(name).suffix.lower() in FORMATS:
+                        yield path
                     elif on_skip:
-                        on_skip(Path(dirpath) / name, unsupported_reason(Path(name)))
+                        on_skip(path, unsupported_reason(Path(name)))
         elif root.exists() or root.is_symlink():
             yield root
         elif on_error:

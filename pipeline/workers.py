@@ -8,7 +8,9 @@ back in completion order; the caller stores each one as it arrives.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
+import os
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -20,6 +22,9 @@ from pipeline.run import DocumentResult, process_document
 
 DEFAULT_TIMEOUT = 120.0
 RECYCLE_AFTER = 200  # documents per worker before it is replaced
+WORKERS_PER_CPU = 4  # past this, more processes only wait for the same cores
+
+log = logging.getLogger(__name__)
 
 
 def _worker(conn: Connection, task: Callable[[Path], DocumentResult]) -> None:
@@ -69,6 +74,16 @@ def failed(path: Path, reason: str) -> DocumentResult:
     return DocumentResult(path=str(path), format=FORMATS.get(path.suffix.lower()), sha256="", error=reason)
 
 
+def worker_count(asked: int, documents: int) -> int:
+    """The processes to start: no more than the documents, nor than WORKERS_PER_CPU a
+    CPU (more only contend for the same cores and memory: --workers 100000 forked
+    thousands of processes and took 10 GB before a document was read)."""
+    cap = WORKERS_PER_CPU * (os.cpu_count() or 1)
+    if asked > cap:
+        log.warning("--workers %d is more than %d per CPU: starting %d", asked, WORKERS_PER_CPU, cap)
+    return max(1, min(asked, cap, documents))
+
+
 def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
                  task: Callable[[Path], DocumentResult] = process_document) -> Iterator[DocumentResult]:
     """Yield a result for every path, in completion order."""
@@ -76,8 +91,9 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
 
     make_nlp()  # loaded once here, shared by forked workers
     ctx = _context()
+    paths = list(paths)
     pending = iter(paths)
-    slots = [_start(ctx, task) for _ in range(max(1, workers))]
+    slots = [_start(ctx, task) for _ in range(worker_count(workers, len(paths)))]
     exhausted = False
     try:
         while True:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 from pathlib import Path
 
 from models.records import IngestError, SourceText
+
+log = logging.getLogger(__name__)
 
 FORMATS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf", ".doc": "doc", ".html": "html", ".htm": "html"}
 # each format's reader, imported on first use: `module:function` taking a Path
@@ -37,6 +40,11 @@ def read_source(path: Path, ocr: bool = False) -> SourceText:
     module, function = READERS[fmt].split(":")
     options = {"ocr": True} if ocr and fmt == "pdf" else {}
     source = getattr(importlib.import_module(module), function)(path, **options)
+    if "\x00" in source.text:
+        # no database stores U+0000 in text (PostgreSQL refuses it): the replacement
+        # character stands in for it, one for one, so every offset holds
+        log.warning("%s: %d NUL characters read as U+FFFD", path.name, source.text.count("\x00"))
+        source.text = source.text.replace("\x00", "\ufffd")
     if not source.sha256:
         source.sha256 = file_sha256(path)
     if not source.text.strip():

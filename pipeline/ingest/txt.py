@@ -48,8 +48,8 @@ def decode(data: bytes) -> tuple[str, str]:
     utf16 = _utf16_without_bom(data)
     if utf16:
         return data.decode(utf16), utf16
-    if b"\x00" in data:
-        raise IngestError("binary data, not text (NUL bytes)")
+    if data.count(b"\x00") > max(1, len(data) // STRAY_NUL_SHARE):
+        raise IngestError("binary data, not text (NUL bytes)")  # a stray NUL or two is still text
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
@@ -78,6 +78,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _canonical(name: str) -> str:
     return codecs.lookup(name).name.replace("_", "")
+
+
+STRAY_NUL_SHARE = 1000  # up to one NUL byte in this many (and at least one) a text may carry
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -1,0 +1,83 @@
+"""Hostile and unlucky inputs (issue 13): nothing hangs, nothing is silently lost."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from sqlalchemy import select
+
+from db_fixtures import db_url, postgres_server  # noqa: F401  (fixtures)
+from models.db import Document, ProvisionRow, session_factory
+from pipeline.corpus import run_corpus
+from pipeline.run import iter_files, process_document
+from pipeline.workers import WORKERS_PER_CPU, worker_count
+
+RULES = "第一条 单位应当每年报告一次。\n第二条 违反本规定的，处二百元罚款。\n"
+
+
+def test_a_fifo_fails_at_once_instead_of_blocking(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    t0 = time.monotonic()
+    result = process_document(fifo)
+    assert result.error == "not a regular file"
+    assert time.monotonic() - t0 < 10  # hashing it would have blocked for ever
+
+
+def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(RULES, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+    (docs / "passwd.txt").symlink_to(outside / "secret.txt")
+    (docs / "inside.txt").symlink_to(docs / "a.txt")  # a link within the folder is its document
+    skipped = []
+    files = list(iter_files([docs], on_skip=lambda p, why: skipped.append((p.name, why))))
+    assert sorted(p.name for p in files) == ["a.txt", "inside.txt"]
+    assert [name for name, _ in skipped] == ["passwd.txt"] and "outside" in skipped[0][1]
+
+
+def test_nul_characters_are_stored_on_every_database(tmp_path, db_url):  # noqa: F811
+    """PostgreSQL refuses U+0000 in text; a stray NUL no longer aborts the run, and the
+    line it sits in keeps its provisions."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "nul.txt").write_bytes("\ufeff第一条 单位应当每年报告\x00一次。\n第二条 违反本规定的，处二百元罚款。\n".encode("utf-8"))
+    summary = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "out", exports="jsonl")
+    assert not summary.failures
+    with session_factory(db_url)() as s:
+        doc = s.scalars(select(Document)).one()
+        assert "\x00" not in doc.source_text and "\ufffd" in doc.source_text
+        quotes = {r.quote for r in s.scalars(select(ProvisionRow))}
+    assert {"一次", "处二百元罚款"} <= quotes
+
+
+def test_an_article_ending_in_for_your_reference_is_kept(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("第一条 各单位应当每年报送一次工作总结，供大家参考。\n第二条 违反本规定的，处二百元罚款。\n",
+                 encoding="utf-8")
+    result = process_document(f)
+    assert "第一条各单位应当每年报送一次工作总结,供大家参考。" in result.normalized.text
+    teaser = tmp_path / "b.txt"
+    teaser.write_text("下面是本站为大家整理的范文，供大家参考。\n" + RULES, encoding="utf-8")
+    assert "供大家参考" not in process_document(teaser).normalized.text
+
+
+def test_a_document_past_spacys_length_limit(tmp_path):
+    f = tmp_path / "long.txt"
+    body = "".join(f"第{n}条 单位应当每年报告一次。\n" for n in range(1, 80_000))
+    assert len(body) > 1_000_000
+    f.write_text(body, encoding="utf-8")
+    result = process_document(f)
+    assert result.ok, result.error
+    assert len(result.provisions) > 50_000
+
+
+def test_workers_are_capped():
+    cap = WORKERS_PER_CPU * (os.cpu_count() or 1)
+    assert worker_count(100_000, 10_000_000) == cap
+    assert worker_count(8, 3) == 3  # no more processes than documents
+    assert worker_count(0, 0) == 1
