@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from models.db import Run, database_url, session_factory
-from pipeline import __version__
 from pipeline.grouping import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
-from pipeline.run import DocumentResult, iter_files, process_document
+from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
 from pipeline.store import document_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
@@ -48,7 +47,7 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
     url = database_url(db_url)
     Session = session_factory(url)
     with Session.begin() as s:
-        run = Run(version=__version__)
+        run = Run(version=extraction_version())
         s.add(run)
     summary = RunSummary(db_url=url, run_id=run.id)
     walk_errors: list[Failure] = []
@@ -100,7 +99,7 @@ def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
     except OSError:
         return False  # the worker reports the cause
     with Session() as s:
-        existing = is_unchanged(s, str(path), sha)
+        existing = is_unchanged(s, str(path), sha, extraction_version())
         if existing is None:
             return False
         counts = summary.by_format[fmt]

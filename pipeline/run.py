@@ -5,9 +5,11 @@ only `run_corpus` touches the database, one transaction per document.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -42,6 +44,29 @@ Extractor = Callable[..., list[Provision]]
 def no_extraction(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta], jurisdictions=()) -> list[Provision]:
     """For callers that need everything up to extraction (the benchmark)."""
     return []
+
+
+# the code and data that turn a file into provisions: a change to any of them reads
+# stored files again (pipeline.store: a file read by older rules is stale)
+EXTRACTION_SOURCES = ("extractors", "pipeline/ingest", "pipeline/data", "pipeline/normalize.py", "pipeline/segment.py",
+                      "pipeline/metadata.py", "pipeline/resolve.py", "pipeline/areas.py", "pipeline/run.py",
+                      "models/records.py", "models/language_data.py", "models/vocab.py")
+
+
+@lru_cache(maxsize=1)
+def extraction_version() -> str:
+    """The package version and a fingerprint of EXTRACTION_SOURCES, as the run stores it:
+    `0.1.0+3f2a9c01d4`."""
+    from pipeline import __version__
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for rel in EXTRACTION_SOURCES:
+        top = root / rel
+        for f in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if f.is_file() and f.suffix in (".py", ".yaml", ".json", ".txt", ".tsv"):
+                h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0" + f.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:10]}"
 
 
 OCR_CONFIDENCE = 0.8  # recognized text may hold misread characters: its provisions count for less

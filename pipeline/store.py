@@ -19,7 +19,7 @@ from dataclasses import asdict
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models.db import Document, Part, ProvisionRow, SectionRow
+from models.db import Document, Part, ProvisionRow, Run, SectionRow
 from models.db import Jurisdiction as JurisdictionRow
 from models.records import Jurisdiction, Provision
 from pipeline.run import DocumentResult
@@ -35,12 +35,23 @@ def find_current(session: Session, path: str) -> Document | None:
     ).first()
 
 
-def is_unchanged(session: Session, path: str, sha256: str) -> Document | None:
-    """The stored current version when it is this exact content and was processed ok."""
+def is_unchanged(session: Session, path: str, sha256: str, version: str | None = None) -> Document | None:
+    """The stored current version when it is this exact content, was processed ok and,
+    where `version` is given, by that extraction version (pipeline.run.extraction_version):
+    a file read by older rules is read again."""
     doc = find_current(session, path)
-    if doc is not None and doc.sha256 == sha256 and doc.status == "ok":
+    if doc is not None and doc.sha256 == sha256 and doc.status == "ok" and not _stale(session, doc, version):
         return doc
     return None
+
+
+def _stale(session: Session, doc: Document, version: str | None) -> bool:
+    """Whether the document was extracted by another version than `version` (unknown
+    versions, on either side, are not stale)."""
+    if version is None or doc.run_id is None:
+        return False
+    run = session.get(Run, doc.run_id)
+    return run is not None and run.version != version
 
 
 def _lock_path(session: Session, key: str) -> None:
@@ -63,8 +74,15 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
             session.delete(v)  # a failure superseded by this attempt
     session.flush()
     good = [v for v in versions if v.status == "ok"]
+    version = session.get(Run, run_id).version if run_id is not None else None
+    stale = [v for v in good if v.sha256 == result.sha256 and _stale(session, v, version)]
+    if stale and result.ok:
+        for v in stale:
+            session.delete(v)  # this content, read by older rules: the new reading replaces it
+            good.remove(v)
+        session.flush()
     current = next((v for v in good if v.current), None)
-    same = next((v for v in good if v.sha256 == result.sha256), None)
+    same = next((v for v in good if v.sha256 == result.sha256 and v not in stale), None)
     if same is not None:
         # This content is stored and good: re-running it changes nothing. A file put
         # back to an earlier content makes that version current again.

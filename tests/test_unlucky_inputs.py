@@ -81,3 +81,34 @@ def test_workers_are_capped():
     assert worker_count(100_000, 10_000_000) == cap
     assert worker_count(8, 3) == 3  # no more processes than documents
     assert worker_count(0, 0) == 1
+
+
+def test_changed_rules_read_the_same_files_again(tmp_path, monkeypatch, db_url):  # noqa: F811
+    """A run by other extraction code or data re-reads an unchanged file and replaces
+    its provisions; the same version leaves it alone; nothing is duplicated."""
+    import pipeline.corpus as corpus
+    from sqlalchemy import func
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+
+    def counts():
+        with session_factory(db_url)() as s:
+            return (s.scalar(select(func.count()).select_from(Document)),
+                    s.scalar(select(func.count()).select_from(ProvisionRow)))
+
+    first = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "out", exports="jsonl")
+    assert first.by_format["txt"]["ok"] == 1
+    n = counts()
+    again = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "out", exports="jsonl")
+    assert again.by_format["txt"]["unchanged"] == 1 and counts() == n
+    monkeypatch.setattr(corpus, "extraction_version", lambda: "0.0.0+newrules")
+    newer = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "out", exports="jsonl")
+    assert newer.by_format["txt"]["ok"] == 1  # read again, not "unchanged"
+    assert counts() == n  # replaced, not added
+    with session_factory(db_url)() as s:
+        from models.db import Run
+
+        doc = s.scalars(select(Document)).one()
+        assert s.get(Run, doc.run_id).version == "0.0.0+newrules"
