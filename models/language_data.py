@@ -780,6 +780,7 @@ class Noise(Model):
 
     _file: ClassVar[str] = "pipeline/data/noise.yaml"
     line: Regexes
+    line_max_chars: int
     trailer: Regexes
     trailer_share: float
     inline: Regexes

@@ -95,6 +95,7 @@ def noise_rules() -> dict:
         "line": [re.compile(p) for p in d.line],
         "trailer": [re.compile(p) for p in d.trailer],
         "trailer_share": float(d.trailer_share),
+        "line_max_chars": d.line_max_chars,
         "inline": re.compile("|".join(f"(?:{p})" for p in d.inline)),
         "pinyin": re.compile(d.pinyin),
         "punct_run": re.compile(d.punct_run),
@@ -218,7 +219,7 @@ def _web_noise(rw: Rewriter) -> None:
             # from the newline before it, unless a noise line just before took that newline
             edits.append(Edit(max(0, start - 1, edits[-1].end if edits else 0), len(text), ""))
             break
-        if line.strip() and any(p.search(line) for p in rules["line"]):
+        if line.strip() and len(line) <= rules["line_max_chars"] and any(p.search(line) for p in rules["line"]):
             edits.append(Edit(start, min(end + 1, len(text)), ""))
     rw.apply(edits, "line")
 

@@ -112,3 +112,11 @@ def test_changed_rules_read_the_same_files_again(tmp_path, monkeypatch, db_url):
 
         doc = s.scalars(select(Document)).one()
         assert s.get(Run, doc.run_id).version == "0.0.0+newrules"
+
+
+def test_a_scrape_saved_on_one_line_keeps_its_text(tmp_path):
+    f = tmp_path / "one_line.txt"
+    f.write_text("首页 > 政策文件 发布日期:2020-05-09 来源:某某县 " + RULES.replace("\n", " ") * 20, encoding="utf-8")
+    result = process_document(f)
+    assert result.ok and "处二百元罚款" in result.normalized.text
+    assert result.provisions
