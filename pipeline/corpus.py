@@ -14,7 +14,7 @@ from models.db import Run, database_url, session_factory
 from pipeline.grouping import label_alignment
 from pipeline.ingest import FORMATS, file_sha256
 from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
-from pipeline.store import document_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
+from pipeline.store import export_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
 
@@ -132,14 +132,14 @@ def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "
 
     ids = list(dict.fromkeys(document_ids))
     with Session() as s:
-        names = document_names(s, ids)
+        names = export_names(s, ids)
         ids.sort(key=lambda i: names[i])
-        mapping = label_alignment(indicator_keys(s, ids))
+        mapping = label_alignment(indicator_keys(s, ids, names))
 
     def records():
         for i in range(0, len(ids), 200):
             with Session() as s:
-                for r in provisions_of(s, ids[i:i + 200]):
+                for r in provisions_of(s, ids[i:i + 200], names):
                     key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
                     yield {**r, "indicator": mapping[key]} if key in mapping else r
 
@@ -147,5 +147,5 @@ def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "
         return [write_rules_jsonl(out_dir, records()),
                 write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
     with Session() as s:
-        sources = source_texts(s, ids)
+        sources = source_texts(s, ids, names)
     return write_exports(out_dir, list(records()), sources)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import asdict
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -238,18 +239,42 @@ def _provision_row(p: Provision, jurisdiction_ids: dict[str, int] | None = None)
         condition=p.condition, cites=p.cites, duration=p.duration, currency=p.currency, record=record)
 
 
-def provisions_of(session: Session, document_ids: list[int]) -> list[dict]:
+def provisions_of(session: Session, document_ids: list[int], names: dict[int, str] | None = None) -> list[dict]:
     """Exported records of the given documents, in document and span order. Sorted
-    here, not by the database, so that every backend and collation gives the same bytes."""
+    here, not by the database, so that every backend and collation gives the same bytes.
+    `names` (export_names) gives each document the name its records carry."""
     rows, document_ids = [], list(dict.fromkeys(document_ids))
     for i in range(0, len(document_ids), 1000):  # bound the bind parameters of one statement
         rows += session.execute(
             select(ProvisionRow.doc, ProvisionRow.span_start, ProvisionRow.span_end, ProvisionRow.id,
-                   ProvisionRow.record)
+                   ProvisionRow.record, ProvisionRow.document_id)
             .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
         ).all()
+    if names:
+        rows = [(names.get(r[5], r[0]), *r[1:]) for r in rows]
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-    return [r[4] for r in rows]
+    return [r[4] if r[4].get("doc") == r[0] else {**r[4], "doc": r[0]} for r in rows]
+
+
+def export_names(session: Session, document_ids: list[int]) -> dict[int, str]:
+    """Each document's name in the exports: its file name, or where documents of other
+    paths share that name (bj/附件1.txt, sh/附件1.txt), its path below the folder they
+    share, so that two documents are never read as one."""
+    rows = []
+    for i in range(0, len(document_ids), 1000):
+        rows += session.execute(select(Document.id, Document.name, Document.path)
+                                .where(Document.id.in_(document_ids[i:i + 1000]))).all()
+    by_name: dict[str, list] = {}
+    for row in rows:
+        by_name.setdefault(row[1], []).append(row)
+    out = {}
+    for name, group in by_name.items():
+        if len({r[2] for r in group}) < 2:
+            out.update((r[0], name) for r in group)
+            continue
+        base = os.path.commonpath([os.path.dirname(r[2]) for r in group])
+        out.update((r[0], Path(os.path.relpath(r[2], base)).as_posix()) for r in group)
+    return out
 
 
 def document_names(session: Session, document_ids: list[int]) -> dict[int, str]:
@@ -260,25 +285,27 @@ def document_names(session: Session, document_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def source_texts(session: Session, document_ids: list[int]) -> dict[str, str]:
-    """Document name -> source text, for showing provisions in context."""
+def source_texts(session: Session, document_ids: list[int], names: dict[int, str] | None = None) -> dict[str, str]:
+    """Document name (export_names' where given) -> source text, for showing provisions in context."""
     out = {}
     for i in range(0, len(document_ids), 200):
-        out.update(session.execute(select(Document.name, Document.source_text)
-                                   .where(Document.id.in_(document_ids[i:i + 200]))).all())
+        for doc_id, name, text in session.execute(select(Document.id, Document.name, Document.source_text)
+                                                  .where(Document.id.in_(document_ids[i:i + 200]))).all():
+            out[(names or {}).get(doc_id, name)] = text
     return out
 
 
-def indicator_keys(session: Session, document_ids: list[int]):
+def indicator_keys(session: Session, document_ids: list[int], names: dict[int, str] | None = None):
     """(kind, unit, sanction, indicator, unit of comparison, cites) of every provision of
     the given documents: what indicator alignment needs, without loading whole records."""
     for i in range(0, len(document_ids), 1000):
         rows = session.execute(
             select(ProvisionRow.kind, ProvisionRow.unit, ProvisionRow.sanction, ProvisionRow.indicator,
-                   ProvisionRow.doc, ProvisionRow.section, ProvisionRow.cites)
+                   ProvisionRow.doc, ProvisionRow.section, ProvisionRow.cites, ProvisionRow.document_id)
             .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
         ).all()
-        for kind, unit, sanction, indicator, doc, section, cites in rows:
+        for kind, unit, sanction, indicator, doc, section, cites, doc_id in rows:
+            doc = (names or {}).get(doc_id, doc)
             head = (section or "").split(" > ")[0]
             yield (kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else ""),
                    cites)

@@ -120,3 +120,23 @@ def test_a_scrape_saved_on_one_line_keeps_its_text(tmp_path):
     result = process_document(f)
     assert result.ok and "处二百元罚款" in result.normalized.text
     assert result.provisions
+
+
+def test_files_of_one_name_in_two_folders_stay_two_documents(tmp_path):
+    import json
+
+    for city, fine in (("bj", "二百"), ("sh", "五百")):
+        (tmp_path / "docs" / city).mkdir(parents=True)
+        (tmp_path / "docs" / city / "附件1.txt").write_text(f"第一条 违反本规定的，处{fine}元罚款。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_corpus([tmp_path / "docs"], db_url=f"sqlite:///{tmp_path / 'r.db'}", out_dir=out)
+    records = [json.loads(line) for line in (out / "rules.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((r["doc"], r["quote"]) for r in records) == [("bj/附件1.txt", "处二百元罚款"),
+                                                                ("sh/附件1.txt", "处五百元罚款")]
+    from pipeline.store import export_names, source_texts
+
+    with session_factory(f"sqlite:///{tmp_path / 'r.db'}")() as s:
+        ids = list(s.scalars(select(Document.id)))
+        sources = source_texts(s, ids, export_names(s, ids))
+    assert sorted(sources) == ["bj/附件1.txt", "sh/附件1.txt"]  # the report shows each its own text
+    assert "五百" in sources["sh/附件1.txt"] and "二百" in sources["bj/附件1.txt"]
