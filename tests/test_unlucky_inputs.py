@@ -140,3 +140,30 @@ def test_files_of_one_name_in_two_folders_stay_two_documents(tmp_path):
         sources = source_texts(s, ids, export_names(s, ids))
     assert sorted(sources) == ["bj/附件1.txt", "sh/附件1.txt"]  # the report shows each its own text
     assert "五百" in sources["sh/附件1.txt"] and "二百" in sources["bj/附件1.txt"]
+
+
+def test_a_pdf_padded_with_nul_bytes_is_read(tmp_path):
+    from conftest import CORPUS
+    from pipeline.ingest.pdf import read_pdf
+
+    pdf = CORPUS / "000_d1701e8db34252ee.pdf"
+    padded = tmp_path / "padded.pdf"
+    padded.write_bytes(pdf.read_bytes() + b"\x00" * 8192)  # as some download tools leave it
+    assert read_pdf(padded).text == read_pdf(pdf).text
+
+
+def test_a_pdf_whose_glyphs_map_to_no_character_is_flagged(tmp_path):
+    """A font that maps its glyphs to nothing (NUL) gave "text" stored ok with no
+    provisions; now it fails naming --ocr."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("Unmapped", "Vera.ttf"))  # shipped with reportlab
+    c = canvas.Canvas(str(tmp_path / "unmapped.pdf"))
+    c.setFont("Unmapped", 12)
+    for i in range(20):  # code points the font has no glyph for: mapped to NUL
+        c.drawString(50, 800 - 20 * i, "".join(chr(0xE000 + i * 30 + k) for k in range(30)))
+    c.save()
+    result = process_document(tmp_path / "unmapped.pdf")
+    assert not result.ok and "not extractable" in result.error and "--ocr" in result.error

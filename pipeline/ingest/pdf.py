@@ -82,19 +82,28 @@ class Line:
     table: bool = False  # a table row: its cells parted by tabs, never joined with another line
 
 
+class NoText(IngestError):
+    """The PDF holds no readable text layer: OCR (--ocr) may read its page images."""
+
+
 def read_pdf(path: Path, ocr: bool = False) -> SourceText:
     """The text layer; a scan (no text layer) is read by OCR where `ocr` is set, and its
     source text is then the recognized text, marked as such."""
     path = Path(path)
     data = path.read_bytes()
     _check_envelope(data)
-    pages = _extract(path)
+    try:
+        pages = _extract(path)
+    except NoText:
+        if not ocr:
+            raise
+        pages = []  # a text layer that is no text: the page images are the document
     text, removals, soft_breaks = analyse(pages)
     body = _without(text, removals)
     sha = hashlib.sha256(data).hexdigest()
     if not body.strip():
         if not ocr:
-            raise IngestError("PDF has no text layer (a scan?): run with --ocr to read it by OCR (about 5 s a page)")
+            raise NoText("PDF has no text layer (a scan?): run with --ocr to read it by OCR (about 5 s a page)")
         from pipeline.ingest.ocr import ocr_pdf
 
         recognized = ocr_pdf(path)
@@ -129,7 +138,7 @@ def _check_envelope(data: bytes) -> None:
     document instead of failing."""
     if b"%PDF-" not in data[:1024]:
         raise IngestError("not a PDF file (no %PDF header)")
-    if b"%%EOF" not in data[-2048:]:
+    if b"%%EOF" not in data.rstrip(b"\x00 \t\r\n\x0c")[-2048:]:  # padding after %%EOF is harmless
         raise IngestError("corrupt PDF: truncated (no %%EOF at end of file)")
 
 
@@ -162,8 +171,19 @@ def _extract(path: Path) -> list[list[Line]]:
     except Exception as e:
         raise _pdf_error(e) from None
     if total and cid > total / 2:
-        raise IngestError("PDF text is not extractable (fonts without a Unicode mapping)")
+        raise NoText("PDF text is not extractable (fonts without a Unicode mapping): run with --ocr to read its page images")
+    unmapped = sum(1 for page in pages for ln in page for c in ln.text if _no_character(c))
+    if total and unmapped > total / 2:
+        # fonts whose ToUnicode maps glyphs to private-use code points, NUL or U+FFFD: the
+        # text layer is no text, and storing it "ok" with no provisions would hide that
+        raise NoText("PDF text is not extractable (glyphs mapped to no character or to private-use code points): "
+                          "run with --ocr to read its page images")
     return pages
+
+
+def _no_character(c: str) -> bool:
+    o = ord(c)
+    return 0xE000 <= o <= 0xF8FF or o >= 0xF0000 or o == 0xFFFD or (o < 0x20 and c not in "\t\n\r")
 
 
 def _pdf_error(e: BaseException) -> IngestError:
@@ -184,6 +204,9 @@ def _pdf_error(e: BaseException) -> IngestError:
         return IngestError("encrypted PDF (unsupported encryption)")
     root = chain[-1] if len(chain) > 1 else e
     msg = " ".join(str(root).split()) or type(root).__name__
+    if "ord() expected" in msg:  # pdfminer decoding a font that maps no glyph to Unicode
+        return NoText("PDF text is not extractable (a font without a Unicode mapping): "
+                      "run with --ocr to read its page images")
     return IngestError(f"corrupt PDF: {msg[:200]}")
 
 
