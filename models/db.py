@@ -8,7 +8,9 @@ database made by an older policyx is upgraded in place rather than recreated.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -18,7 +20,10 @@ from pathlib import Path
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint, create_engine, event, inspect)
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DB = "sqlite:///outputs/rules.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -210,6 +215,62 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("POLICYX_DB") or DEFAULT_DB
 
 
+class BadDatabase(RuntimeError):
+    """A database that cannot be opened as asked: a URL SQLAlchemy cannot parse, a driver
+    that is not installed, a server that does not answer, a SQLite file that is not there
+    to read. The message is one line and names the URL with its password masked."""
+
+
+class NoSuchDatabase(BadDatabase, FileNotFoundError):
+    """A SQLite file asked for reading that does not exist: reading never creates a
+    database (a mistyped path would otherwise read as an empty one)."""
+
+
+def masked_url(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: mask what looks like user:password@
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for other backends, :memory: and file: URIs."""
+    u = make_url(url)
+    if (u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:"
+            and not u.database.startswith("file:") and not u.query.get("uri")):
+        return Path(u.database)
+    return None
+
+
+def _reason(e: BaseException, url: str) -> str:
+    """The cause of a failure to open a database, in one line, without the password."""
+    cause = e.orig if isinstance(e, DBAPIError) and e.orig is not None else e
+    text = " ".join(str(cause).split()) or type(cause).__name__
+    if isinstance(cause, ImportError):
+        text = f"driver not installed ({text})"
+    try:
+        password = make_url(url).password
+    except Exception:
+        password = None
+    return text.replace(password, "***") if password else text
+
+
+def check_database(url: str, create: bool = True) -> str:
+    """The URL, once it is one SQLAlchemy can use; with `create` False a SQLite file
+    must already exist (NoSuchDatabase). Raises BadDatabase with the cause."""
+    try:
+        path = sqlite_file(url)
+    except (ArgumentError, ValueError) as e:
+        raise BadDatabase(f"bad database URL {masked_url(url)!r}: {_reason(e, url)}") from None
+    if path is not None and not create and not path.is_file():
+        shown = f"{path} (in {Path.cwd()})" if not path.is_absolute() else str(path)
+        if path.exists():
+            raise BadDatabase(f"not a database file: {shown}")
+        raise NoSuchDatabase(f"no such database file: {shown}; `policyx run` creates it")
+    return url
+
+
 # --- SQLite transaction control --------------------------------------------------
 # The sqlite3 driver's own BEGIN handling is switched off and we emit BEGIN ourselves:
 # IMMEDIATE by default, so a transaction that reads and then writes takes the write
@@ -222,9 +283,18 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
-    _switch_to_wal(cur)
+    if not _foreign_tables(cur):  # another program's database is left as it is (upgrade refuses it)
+        _switch_to_wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _foreign_tables(cur) -> list[str]:
+    """The tables of a SQLite database that holds tables but none of policyx's: another
+    program's file given as --db."""
+    tables = [r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    ours = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+    return [] if not tables or ours & set(tables) else tables
 
 
 def _switch_to_wal(cur) -> None:
@@ -257,14 +327,34 @@ MIGRATION_LOCK = 7_351_044_219  # PostgreSQL advisory lock key: one migrator at 
 
 
 def get_engine(url: str) -> Engine:
-    """One engine per URL per process, brought to the newest schema on first use."""
+    """One engine per URL per process, brought to the newest schema on first use. A URL
+    that gives no database (bad scheme, missing driver, unreachable server) raises
+    BadDatabase naming the cause."""
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _make_engine(url)
+            engine = _open_engine(url)
             upgrade(engine)
             _engines[url] = engine
         return engine
+
+
+def _open_engine(url: str) -> Engine:
+    shown = masked_url(url)
+    try:
+        engine = _make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as e:
+        raise BadDatabase(f"bad database URL {shown!r}: {_reason(e, url)}") from None
+    except OSError as e:  # the SQLite file's folder cannot be made
+        raise BadDatabase(f"cannot open database {shown!r}: {_reason(e, url)}") from None
+    try:
+        with engine.connect():
+            pass
+    except (DBAPIError, ImportError, OSError) as e:
+        engine.dispose()
+        raise BadDatabase(f"cannot open database {shown!r}: {_reason(e, url)}") from None
+    log.debug("opened %s", shown)
+    return engine
 
 
 def dispose_engine(url: str) -> None:
@@ -279,7 +369,10 @@ def _make_engine(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=_json_dumps)
+    kwargs = {}
+    if u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg" and "connect_timeout" not in u.query:
+        kwargs["connect_args"] = {"connect_timeout": 10}  # an unreachable host fails in seconds, not minutes
+    engine = create_engine(url, json_serializer=_json_dumps, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -297,8 +390,13 @@ def alembic_config(url: str | None = None):
     return cfg
 
 
-class LegacyDatabase(RuntimeError):
+class LegacyDatabase(BadDatabase):
     """A database made before policyx had migrations: its schema cannot be assumed."""
+
+
+class ForeignDatabase(BadDatabase):
+    """A database that holds another program's tables and none of policyx's: never
+    altered (no tables added, its journal mode kept)."""
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -311,6 +409,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         tables = set(inspect(conn).get_table_names())
+        ours = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+        if tables and not tables & ours:
+            raise ForeignDatabase(f"{engine.url.render_as_string(hide_password=True)} is another program's database "
+                                  f"(tables {', '.join(sorted(tables)[:5])}{' …' if len(tables) > 5 else ''}): "
+                                  "give policyx a database of its own")
         if "documents" in tables and "alembic_version" not in tables:
             raise LegacyDatabase(f"{engine.url.render_as_string(hide_password=True)} holds policyx tables made "
                                  "before migrations existed; move it aside and run again to rebuild it")
@@ -318,10 +421,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def session_factory(url: str | None = None, read_only: bool = False) -> sessionmaker:
+def session_factory(url: str | None = None, read_only: bool = False, create: bool = True) -> sessionmaker:
     """The project's one way to open database sessions. `read_only` sessions never
-    wait for a writer on SQLite (they must not write)."""
-    engine = get_engine(database_url(url))
+    wait for a writer on SQLite (they must not write). With `create` False a SQLite
+    file that does not exist is an error (NoSuchDatabase), never a new empty database:
+    readers pass it. Any URL that gives no database raises BadDatabase."""
+    engine = get_engine(check_database(database_url(url), create=create))
     if read_only and engine.dialect.name == "sqlite":
         engine = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
     return sessionmaker(engine, expire_on_commit=False)

@@ -3,7 +3,9 @@
 `policyx bench` builds corpora from the shipped seeds (jurisdiction names and the
 order of paragraphs varied per document, so no two files are alike), runs the real
 `policyx run` on each in a fresh database, and reports documents/s, characters/s and
-peak RSS of the whole process tree, plus the ratios the project targets.
+peak RSS of the whole process tree, plus the ratios the project targets; and report.html
+for 10,000 provisions (the corpus's records replicated): its size and its time to
+interactive in a real headless Chromium, against the report's budget.
 """
 from __future__ import annotations
 
@@ -282,3 +284,158 @@ def full_bench(corpus: Path, work: Path, txt_sizes=(1000, 10000), office_size: i
     report(f"peak RSS {large} / {small} documents: {figures['rss_ratio']:.2f} (target <= 1.2)")
     report(f"speed-up 2 workers vs 1: {figures['speedup_2_workers']:.2f}")
     return figures
+
+
+# ---- the report (report.html) at 10,000 provisions, measured in a real Chromium ----
+
+# per copy of the corpus, a set of these length-keeping swaps (copy k takes those of
+# k's bits): the copies' sentences, conditions and source texts differ, as different
+# cities' texts do, so nothing in the report is shared between copies for free
+COPY_SWAPS = (("的", "之"), ("和", "与"), ("在", "于"), ("或", "及"), ("对", "向"), ("等", "类"), ("应", "须"),
+              ("当", "须"))
+
+
+def copy_table(copy: int) -> dict[int, int]:
+    return {ord(a): ord(b) for n, (a, b) in enumerate(COPY_SWAPS) if copy >> n & 1}
+
+
+def replicate(records: list[dict], sources: dict[str, str], target: int = 10_000,
+              seed: int = 3) -> tuple[list[dict], dict[str, str]]:
+    """`target` provisions from the given ones: the documents copied as often as it takes,
+    each copy its own document, jurisdiction and text (COPY_SWAPS, a header line naming
+    the copy, spans shifted past it, so quote == source[span] still holds) and its
+    labels worded a little differently (a character dropped at random, as grouping_cost
+    does), so that grouping and the matrix see many places and many labels."""
+    rng = random.Random(seed)
+    by_doc: dict[str, list[dict]] = {}
+    for r in records:
+        by_doc.setdefault(r["doc"], []).append(r)
+    docs = [d for d in sorted(by_doc) if d in sources]
+    if not docs:
+        return [], {}
+    out: list[dict] = []
+    texts: dict[str, str] = {}
+    copy = 0
+    while len(out) < target:
+        table = copy_table(copy)
+        place = f"{PLACES[copy % len(PLACES)]}{copy}"
+        for doc in docs:
+            if len(out) >= target:
+                break
+            name = f"{copy:04d}_{doc}"
+            head = f"（{place}）\n"
+            texts[name] = head + sources[doc].translate(table)
+            for r in by_doc[doc][:target - len(out)]:
+                label = r.get("indicator")
+                if copy and label and len(label) > 4 and rng.random() < 0.5:
+                    i = rng.randrange(len(label) - 3)
+                    label = label[:i] + label[i + 1:]
+                span = r.get("span") or [0, 0]
+                out.append({**r, "doc": name, "indicator": label, "span": [span[0] + len(head), span[1] + len(head)],
+                            "quote": (r.get("quote") or "").translate(table),
+                            "sentence": (r.get("sentence") or "").translate(table),
+                            "condition": r["condition"].translate(table) if r.get("condition") else r.get("condition"),
+                            "jurisdiction": f"{r.get('jurisdiction') or ''}{place}"})
+        copy += 1
+    return out, texts
+
+
+@dataclass
+class ReportCost:
+    provisions: int
+    documents: int
+    jurisdictions: int
+    questions: int
+    bytes: int
+    build_seconds: float
+    ready_ms: list[float]  # navigation start to window.__reportReady, per load (empty: not measured)
+    browser: str = ""
+    note: str = ""
+
+    @property
+    def ready_median_ms(self) -> float | None:
+        return sorted(self.ready_ms)[len(self.ready_ms) // 2] if self.ready_ms else None
+
+
+def chromium_ready_ms(path: Path, loads: int = 3) -> tuple[list[float], str]:
+    """Open the report `loads` times in headless Chromium (selenium + chromedriver) and
+    return, per load, the milliseconds from navigation start to the page's
+    window.__reportReady, and the browser's version; ([], reason) without a browser."""
+    import shutil
+
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.support.ui import WebDriverWait
+    except ImportError:
+        return [], "selenium is not installed (pip install selenium)"
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (binary and driver_path):
+        return [], "Chromium or chromedriver not installed (.ci/setup-chromium.sh)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    with tempfile.TemporaryDirectory() as profile:
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--no-first-run", f"--user-data-dir={profile}",
+                    "--window-size=1400,1000"):
+            opts.add_argument(arg)
+        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+        try:
+            driver.set_page_load_timeout(120)
+            times = []
+            for _ in range(loads):
+                driver.get("about:blank")
+                driver.get(path.resolve().as_uri())
+                WebDriverWait(driver, 60).until(lambda d: d.execute_script("return window.__reportReady === true"))
+                times.append(float(driver.execute_script("return window.__reportReadyMs")))
+            version = driver.capabilities.get("browserVersion", "")
+        finally:
+            driver.quit()
+    return times, f"Chromium {version}"
+
+
+def report_cost(paths: list[Path], target: int = 10_000, out: Path | None = None, loads: int = 3) -> ReportCost:
+    """Build report.html for `target` provisions (the records of `paths`, replicated) the
+    way `policyx run` does (compare, matrices, render) and time its first render in
+    Chromium. Written to `out` when given, else to a temp folder."""
+    from pipeline.compare import compare
+    from pipeline.export.report import render_report
+    from pipeline.matrix import build_matrices
+    from pipeline.run import process_document
+
+    base, sources = [], {}
+    for p in paths:
+        result = process_document(Path(p))
+        if result.ok:
+            base += [x.to_json() for x in result.provisions]
+            sources[result.source.name] = result.source.text
+    records, texts = replicate(base, sources, target)
+    t0 = time.perf_counter()
+    matrices = build_matrices(records)
+    html = render_report(records, texts, compare(records), matrices)
+    build = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(out or tmp) / "report.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+        ready, browser = chromium_ready_ms(path, loads)
+    return ReportCost(len(records), len({r["doc"] for r in records}), len({r["jurisdiction"] for r in records}),
+                      sum(len(m.questions) for m in matrices), len(html.encode("utf-8")), build, ready,
+                      browser if ready else "", "" if ready else browser)
+
+
+def report_lines(cost: ReportCost) -> list[str]:
+    """The report figures as `policyx bench` prints them, with their targets."""
+    from pipeline.export.report import REPORT_BUDGET_BYTES, REPORT_BUDGET_MS
+
+    lines = [f"report.html of {cost.provisions} provisions ({cost.documents} documents, {cost.jurisdictions} "
+             f"jurisdictions, {cost.questions} questions): {cost.bytes / 1e6:.2f} MB "
+             f"(target < {REPORT_BUDGET_BYTES / 1e6:g} MB), built in {cost.build_seconds:.1f}s"]
+    if cost.ready_ms:
+        lines.append(f"report.html time to interactive (navigation start to first render, {cost.browser}): "
+                     f"{cost.ready_median_ms:.0f} ms median of {len(cost.ready_ms)} loads, first "
+                     f"{cost.ready_ms[0]:.0f} ms (target < {REPORT_BUDGET_MS} ms)")
+    else:
+        lines.append(f"report.html time to interactive: not measured ({cost.note})")
+    return lines

@@ -1,6 +1,7 @@
 """The `policyx` command: a thin layer over the pipeline library."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,6 +17,34 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn Chinese policy documents into a rule database you can query and compare.")
 err = Console(stderr=True)
 out = Console()
+
+
+def shown(text: object) -> str:
+    """Text from outside (a file name, an error about it) as the terminal should show it:
+    Rich markup in it (`[/b]`) is printed, not parsed, and control characters (escape
+    sequences in a file name) are written as their escapes, not sent to the terminal."""
+    from rich.markup import escape
+
+    return escape("".join(c if c.isprintable() or c in "\n" else repr(c)[1:-1] for c in str(text)))
+
+
+def unwritable_folder(folder: Path) -> str | None:
+    """Why the exports could not be written into `folder` (None when they can): a file
+    in its place, or a folder (or the nearest existing parent) this user cannot write."""
+    if folder.exists() and not folder.is_dir():
+        return "is a file, not a folder"
+    existing = next(p for p in [folder, *folder.absolute().parents] if p.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
+
+
+def _database_error(e: Exception) -> typer.Exit:
+    """A --db that gives no database (models.db.BadDatabase): one line, exit 2."""
+    from rich.markup import escape
+
+    err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
 
 
 @app.callback()
@@ -48,14 +77,23 @@ def run(
     paths = paths or [Path("corpus")]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
-        err.print(f"[red]error:[/] no such file or directory: {', '.join(map(str, missing))}")
+        err.print(f"[red]error:[/] no such file or directory: {', '.join(map(shown, missing))}", highlight=False)
         raise typer.Exit(2)
-    summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
-                         workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr)
+    problem = unwritable_folder(out_dir)
+    if problem:  # said before the documents are read, not after
+        err.print(f"[red]error:[/] --out {shown(out_dir)}: {problem}", highlight=False)
+        raise typer.Exit(2)
+    from models.db import BadDatabase, masked_url
+
+    try:
+        summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
+                             workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr)
+    except BadDatabase as e:
+        raise _database_error(e)
     for failure in summary.failures:
-        err.print(f"[red]failed[/] {failure.path}: {failure.error}", highlight=False, soft_wrap=True)
+        err.print(f"[red]failed[/] {shown(failure.path)}: {shown(failure.error)}", highlight=False, soft_wrap=True)
     for skip in summary.skipped:
-        err.print(f"[yellow]skipped[/] {skip.path}: {skip.error}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]skipped[/] {shown(skip.path)}: {shown(skip.error)}", highlight=False, soft_wrap=True)
     n = len(summary.skipped)
     skipped = f", {n} other file{'s' if n > 1 else ''} skipped" if n else ""
     table = Table(title=f"policyx {__version__}: {summary.total} documents{skipped}")
@@ -64,7 +102,8 @@ def run(
     for fmt, c in sorted(summary.by_format.items()):
         table.add_row(fmt, str(c["ok"]), str(c["unchanged"]), str(c["failed"]), str(c["provisions"]))
     err.print(table)
-    err.print(f"database: {summary.db_url}\nexports: {', '.join(str(p) for p in summary.exports)}", highlight=False, soft_wrap=True)
+    err.print(f"database: {shown(masked_url(summary.db_url))}\nexports: {', '.join(shown(p) for p in summary.exports)}",
+              highlight=False, soft_wrap=True)
     raise typer.Exit(1 if summary.failures or (summary.skipped and not summary.total) else 0)
 
 
@@ -79,12 +118,12 @@ def text(
     from pipeline.normalize import normalize
 
     if not file.exists():
-        err.print(f"[red]error:[/] no such file: {file}")
+        err.print(f"[red]error:[/] no such file: {shown(file)}", highlight=False)
         raise typer.Exit(2)
     try:
         source = read_source(file)
     except (IngestError, OSError) as e:
-        err.print(f"[red]error:[/] {file}: {e}", highlight=False)
+        err.print(f"[red]error:[/] {shown(file)}: {shown(e)}", highlight=False)
         raise typer.Exit(1)
     sys.stdout.write(normalize(source).text if normalized else source.text)
     if not (normalized or source.text.endswith("\n")):
@@ -102,7 +141,8 @@ def compare(
         "--jurisdiction", "-j", help="Only these jurisdictions (repeat for several; 济南 finds 山东省济南市); "
                                      "the comparison is among them.")] = None,
     subject: Annotated[Optional[str], typer.Option(help="Only documents on this policy subject (控制吸烟, 烟花爆竹 …).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json (csv and json to stdout).")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="table | csv | json, to stdout (default: table on a "
+                                                                 "terminal, csv when piped or redirected).")] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
 ) -> None:
     """The same provision side by side across jurisdictions, stricter or looser, with the
@@ -112,9 +152,12 @@ def compare(
 
     from rich.markup import escape
 
+    from models.db import BadDatabase
     from pipeline.export.tables import DEFAULT_COLUMNS, columns_of
     from pipeline.query import UnknownFilter, comparison_table
 
+    if fmt is None:  # a table cut to a pipe's 80 columns helps no one: the rows as CSV instead
+        fmt = "table" if sys.stdout.isatty() else "csv"
     if fmt not in COMPARE_FORMATS:
         err.print(f"[red]error:[/] --format must be one of {', '.join(COMPARE_FORMATS)}, not {fmt!r}", highlight=False)
         raise typer.Exit(2)
@@ -122,8 +165,10 @@ def compare(
         comparisons, rows = comparison_table(db, indicator=indicator, kind=kind, jurisdictions=jurisdiction,
                                              subject=subject)
     except UnknownFilter as e:
-        err.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
+    except BadDatabase as e:
+        raise _database_error(e)
     if fmt == "csv":
         w = csv.DictWriter(sys.stdout, fieldnames=columns_of(rows) if rows else DEFAULT_COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -146,6 +191,33 @@ def compare(
 
 
 @app.command()
+def browse(
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL; default $POLICYX_DB or sqlite:///outputs/rules.db.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8001,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the provisions table in a web browser.")] = True,
+) -> None:
+    """Browse the rule database in Datasette: facets, full-text search and canned
+    comparisons, served from a read-only copy beside it (rebuilt when the database has
+    changed). Ctrl-C stops it."""
+    from rich.markup import escape
+
+    from pipeline.browse import BrowseError, build_browse_db, serve
+
+    def ready(url: str) -> None:
+        out.print(f"serving {url}  (Ctrl-C stops)", highlight=False, soft_wrap=True)
+        sys.stdout.flush()
+
+    try:
+        path = build_browse_db(db)
+        err.print(f"browse copy: {escape(str(path))}", highlight=False, soft_wrap=True)
+        serve(path, host=host, port=port, open_browser=open_browser, ready=ready)
+    except BrowseError as e:
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
+@app.command()
 def bench(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Seed documents (default: corpus/).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Build 1k/10k TXT and DOCX/PDF corpora and time whole runs.")] = False,
@@ -153,11 +225,12 @@ def bench(
     office: Annotated[int, typer.Option(help="DOCX and PDF documents each for --full.")] = 200,
     work: Annotated[Optional[Path], typer.Option(help="Folder for the generated corpora (default: a temp folder).")] = None,
     repeat: Annotated[int, typer.Option(help="Passes over the documents for the extraction measure.")] = 5,
+    report_provisions: Annotated[int, typer.Option(help="Provisions in the report.html measure (Chromium; 0: skip).")] = 10_000,
 ) -> None:
     """Speed and memory figures, measured in one run (a benchmark, never a test)."""
     import tempfile
 
-    from pipeline.bench import extraction_cost, full_bench, grouping_cost
+    from pipeline.bench import extraction_cost, full_bench, grouping_cost, report_cost, report_lines
     from pipeline.run import iter_files
 
     roots = paths or [Path("corpus")]
@@ -173,6 +246,9 @@ def bench(
     out.print(f"grouping across documents: {group.provisions} provisions of {group.documents} documents, "
               f"{group.labels} distinct labels; grouped in {group.align_seconds:.1f}s, grouped and compared "
               f"in {group.compare_seconds:.1f}s (target: seconds, not minutes)", highlight=False)
+    if report_provisions:
+        for line in report_lines(report_cost(files, target=report_provisions)):
+            out.print(line, highlight=False, soft_wrap=True)
     if full:
         corpus = roots[0] if roots[0].is_dir() else roots[0].parent
         with tempfile.TemporaryDirectory() as tmp:
@@ -180,21 +256,34 @@ def bench(
                        report=lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_GOLD = Path("tests/data/heldout/gold")  # in the repository, as every default of eval
+
+
 @app.command("eval")
 def evaluate(
-    gold: Annotated[Path, typer.Option(help="Gold annotations: a folder of *.jsonl or one .jsonl file.")],
+    gold: Annotated[Optional[Path], typer.Option(
+        help="Gold annotations: a folder of *.jsonl or one .jsonl file (default: the repository's "
+             f"{DEFAULT_GOLD}; also tests/data/heldout2/gold, tests/data/regulations/gold …).")] = None,
     pred: Annotated[Optional[Path], typer.Option(help="Predicted records (rules.jsonl); default: extract the gold's documents now.")] = None,
-    docs: Annotated[Optional[Path], typer.Option(help="Where the gold's documents are, found by file name (default: the repo's corpus/).")] = None,
+    docs: Annotated[Optional[Path], typer.Option(help="Where the gold's documents are, found by file name (default: the docs "
+                                                      "folder beside the gold folder, as in tests/data/heldout/, else the "
+                                                      "repository's corpus/).")] = None,
     misses: Annotated[int, typer.Option(min=0, help="Show up to N misses, spurious records and wrong values per kind.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
 ) -> None:
-    """Score provisions against gold as PROVISIONS.md defines it (same output as score_provisions.py)."""
+    """Score provisions against gold by the provision contract's matching rules
+    (pipeline/evaluate.py): P, R, F1 and value accuracy per kind, strict F1, and the
+    indicator grouping's pairwise P/R. Alone, it scores the held-out set the repository
+    ships (tests/data/heldout/gold on tests/data/heldout/docs)."""
     from rich.markup import escape
 
     from pipeline import evaluate as ev
 
+    gold = gold or REPO / DEFAULT_GOLD
     if not gold.exists():
-        err.print(f"[red]error:[/] no such gold folder or file: {escape(str(gold))}", highlight=False)
+        err.print(f"[red]error:[/] no such gold folder or file: {escape(str(gold))} (the repository ships "
+                  f"{DEFAULT_GOLD}, the default)", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     if pred is not None and not pred.exists():
         err.print(f"[red]error:[/] no such prediction file: {escape(str(pred))}", highlight=False)
@@ -208,14 +297,14 @@ def evaluate(
         if pred is not None:
             pred_records = ev.load_records(pred)
         else:
-            docs_dir = docs or Path(__file__).resolve().parents[1] / "corpus"
+            docs_dir = docs or default_docs(gold)
             if not docs_dir.is_dir():
                 err.print(f"[red]error:[/] no such documents folder: {escape(str(docs_dir))}", highlight=False)
                 raise typer.Exit(2)
             found, missing = ev.locate_documents(ev.gold_documents(gold_records), docs_dir)
             if missing:
                 err.print(f"[red]error:[/] {len(missing)} gold document(s) not found in {escape(str(docs_dir))}: "
-                          f"{escape(', '.join(missing))}", highlight=False, soft_wrap=True)
+                          f"{escape(', '.join(missing))} (--docs names their folder)", highlight=False, soft_wrap=True)
                 raise typer.Exit(2)
             pred_records, failures = ev.predict(found.values())
             for f in failures:
@@ -227,6 +316,14 @@ def evaluate(
         err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     sys.stdout.write(result.to_json() + "\n" if as_json else result.report(misses))
+
+
+def default_docs(gold: Path) -> Path:
+    """Where a gold set's documents are by default: a `docs` folder beside its gold
+    folder (tests/data/heldout/{gold,docs}), else the repository's corpus/."""
+    folder = gold if gold.is_dir() else gold.parent
+    beside = folder.parent / "docs"
+    return beside if beside.is_dir() and beside.resolve() != folder.resolve() else REPO / "corpus"
 
 
 if __name__ == "__main__":

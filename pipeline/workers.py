@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -22,12 +23,31 @@ from pipeline.run import DocumentResult, process_document
 
 DEFAULT_TIMEOUT = 120.0
 RECYCLE_AFTER = 200  # documents per worker before it is replaced
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKERS_PER_CPU = 4  # past this, more processes only wait for the same cores
 
 log = logging.getLogger(__name__)
 
 
-def _worker(conn: Connection, task: Callable[[Path], DocumentResult]) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """A worker must not outlive the run that started it: killed with -9 the run leaves
+    no chance to stop it, and a worker on a slow PDF kept growing. On Linux the kernel
+    sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); the parent may have died just
+    before, so that is checked once more."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            log.debug("prctl(PR_SET_PDEATHSIG) is not available")
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _worker(conn: Connection, task: Callable[[Path], DocumentResult], parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
     while True:
         path = conn.recv()
         if path is None:
@@ -51,7 +71,7 @@ def _context():
 
 def _start(ctx, task) -> _Slot:
     parent, child = ctx.Pipe()
-    p = ctx.Process(target=_worker, args=(child, task), daemon=True)
+    p = ctx.Process(target=_worker, args=(child, task, os.getpid()), daemon=True)
     p.start()
     child.close()
     return _Slot(p, parent)

@@ -115,3 +115,88 @@ def test_text_command_prints_source_and_normalized():
     norm = policyx("text", path, "--normalized")
     assert norm.returncode == 0
     assert "机关" in norm.stdout and "(guān)" not in norm.stdout
+
+
+# --- the database a command is given -------------------------------------------------
+
+BAD_URLS = [
+    ("nosuchdriver://x", "nosuchdriver"),
+    ("postgresql+psycopg://u:s3cret-pw@127.0.0.1:1/db", "127.0.0.1"),
+    ("not a url at all", "not a url"),
+    ("mysql://u:s3cret-pw@localhost/db", "driver not installed"),
+]
+
+
+@pytest.mark.parametrize("url,named", BAD_URLS)
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_bad_db_url_is_one_line_and_exit_2(workdir, command, url, named):
+    """Every command that takes --db: a URL that gives no database is one line naming
+    the cause (the password masked), exit 2, not a traceback."""
+    args = ["run", workdir / "docs", "--out", workdir / "out", "--quiet"] if command == "run" else ["compare"]
+    r = policyx(*args, "--db", url)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("error:") and named in lines[0], lines[0]
+    assert "s3cret-pw" not in r.stderr + r.stdout
+    assert "Traceback" not in r.stderr
+    assert not (workdir / "out").exists()
+
+
+def test_read_commands_never_create_a_database(workdir):
+    """A mistyped SQLite path is an error for a reader, never a new empty database;
+    `policyx run` still creates its database."""
+    r = policyx("compare", "--db", "sqlite:///nope.db", cwd=workdir)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "no such database file: nope.db" in r.stderr
+    assert not list(workdir.glob("nope.db*"))
+    r = policyx("compare", "--db", f"sqlite:///{workdir / 'other' / 'folder' / 'rules.db'}")
+    assert r.returncode == 2 and "no such database file" in r.stderr
+    assert not (workdir / "other").exists()
+    db = workdir / "new" / "rules.db"
+    r = policyx("run", workdir / "docs", "--db", f"sqlite:///{db}", "--out", workdir / "out", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert db.is_file()
+    r = policyx("compare", "--db", f"sqlite:///{db}", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+
+
+def test_markup_and_escapes_in_file_names_are_shown_not_run(tmp_path):
+    """A path with Rich markup ([/b]) crashed the summary after storing; one with an
+    escape sequence wrote it raw to the terminal."""
+    docs = tmp_path / "docs[" / "b]"  # the path reads …/docs[/b]
+    docs.mkdir(parents=True)
+    (docs / "a[b].txt").write_text("第一条 违反本规定的，处二百元罚款。\n", encoding="utf-8")
+    (docs / "bad\x1b[31m.txt").write_bytes(b"")
+    r = policyx("run", docs, "--db", f"sqlite:///{tmp_path / 'r.db'}", "--out", tmp_path / "out", "--quiet")
+    assert r.returncode == 1, r.stderr  # the empty file failed; nothing crashed
+    assert "MarkupError" not in r.stderr and "Traceback" not in r.stderr
+    assert "\x1b[31m" not in r.stderr and "\\x1b[31m" in r.stderr
+    assert "docs[/b]" in r.stderr
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path):
+    import sqlite3
+
+    foreign = tmp_path / "crm.db"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(bytes(range(256)) * 20)
+    for db in (foreign, corrupt):
+        r = policyx("run", seed("000"), "--db", f"sqlite:///{db}", "--out", tmp_path / "out", "--quiet")
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "another program's database" in policyx("run", seed("000"), "--db", f"sqlite:///{foreign}", "--out",
+                                                   tmp_path / "out", "--quiet").stderr
+    with sqlite3.connect(foreign) as c:  # no tables added, the journal mode kept
+        assert [r[0] for r in c.execute("SELECT name FROM sqlite_master")] == ["customers"]
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_out_that_is_a_file_is_refused_before_any_document_is_read(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    db = tmp_path / "r.db"
+    r = policyx("run", seed("000"), "--db", f"sqlite:///{db}", "--out", out, "--quiet")
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr and "Traceback" not in r.stderr
+    assert not db.exists()

@@ -75,8 +75,9 @@ def seed_db(tmp_path_factory):
 
 
 def test_compare_command_on_the_seeds(seed_db):
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "compare", "--db", seed_db, "--indicator", "党务工作人员"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300, env={"COLUMNS": "200", "PATH": ""})
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "compare", "--db", seed_db, "--indicator", "党务工作人员",
+                        "--format", "table"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       env={"COLUMNS": "200", "PATH": ""})
     assert r.returncode == 0, r.stderr
     assert "党务工作人员配备比例" in r.stdout and "X市" in r.stdout and "武定县" in r.stdout
     assert "overlapping" in r.stdout
@@ -139,7 +140,7 @@ def test_compare_csv_to_stdout_and_table_with_conduct(smoking_db):
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert len({x["jurisdiction"] for x in rows}) == 6 and "condition" in rows[0] and "unit_class" in rows[0]
-    r = _cli("--db", smoking_db, "--kind", "sanction", "--indicator", "罚款·个人")
+    r = _cli("--db", smoking_db, "--kind", "sanction", "--indicator", "罚款·个人", "--format", "table")
     assert r.returncode == 0, r.stderr
     assert "conduct" in r.stdout and "吸烟" in r.stdout
 
@@ -149,3 +150,121 @@ def test_compare_unknown_filter_is_one_line_and_exit_2(smoking_db, args):
     r = _cli("--db", smoking_db, *args)
     assert r.returncode == 2
     assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1 and "error" in r.stderr
+
+
+# --- what the read side refuses ------------------------------------------------------
+
+def test_notebook_api_never_creates_a_database(tmp_path, monkeypatch):
+    import policyx
+
+    monkeypatch.chdir(tmp_path)
+    for call in (lambda url: policyx.load_provisions(url), lambda url: policyx.compare(url, kind="ratio")):
+        for url in ("sqlite:///other/folder/rules.db", "sqlite:///nope.db", f"sqlite:///{tmp_path / 'x.db'}"):
+            with pytest.raises(FileNotFoundError, match="no such database file: .*(rules|nope|x).db"):
+                call(url)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("filters,bad,allowed", [
+    ({"kind": "nonsense"}, "'nonsense'", "threshold, ratio, deadline, sanction"),
+    ({"subject": "烟花爆竹"}, "'烟花爆竹'", "党建"),  # a known area, but no stored document is about it
+    ({"subject": "宇宙航行"}, "'宇宙航行'", "党建"),
+    ({"jurisdiction": ["云南", "火星"]}, "'火星'", "云南省楚雄彝族自治州武定县"),
+    ({"jurisdiction": "火星"}, "'火星'", "广东省梅州市"),
+])
+def test_unknown_filters_name_the_value_and_the_allowed_ones(seed_db, filters, bad, allowed):
+    import policyx
+
+    with pytest.raises(ValueError) as e:
+        policyx.compare(seed_db, **filters)
+    assert bad in str(e.value) and allowed in str(e.value), e.value
+    args = [f"--{k}" for k in filters for _ in ([filters[k]] if isinstance(filters[k], str) else filters[k])]
+    values = [v for k in filters for v in ([filters[k]] if isinstance(filters[k], str) else filters[k])]
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "compare", "--db", seed_db,
+                        *[x for pair in zip(args, values) for x in pair]],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and bad in r.stderr and allowed in r.stderr
+
+
+def test_load_provisions_unknown_kind_names_the_kinds(seed_db):
+    import policyx
+
+    with pytest.raises(ValueError, match="unknown kind 'nonsense' .*threshold, ratio, deadline, sanction"):
+        policyx.load_provisions(seed_db, kind="nonsense")
+
+
+def test_load_provisions_types_its_values(seed_db):
+    """Numbers numeric, durations and dates each in their own column."""
+    import policyx
+
+    df = policyx.load_provisions(seed_db)
+    assert str(df["value"].dtype) == "float64" and str(df["value_max"].dtype) == "float64"
+    for c in ("value_duration", "value_max_duration", "value_date", "value_max_date"):
+        assert c in df.columns
+    records = {(r["doc"], tuple(r["span"]), r["kind"], r["quote"]): r for r in _records(seed_db)}
+    assert len(records) == len(df)
+    durations = dates = numbers = 0
+    for row in df.itertuples(index=False):
+        record = records[(row.doc, tuple(row.span), row.kind, row.quote)]
+        for key in ("value", "value_max"):
+            v = record.get(key)
+            got = getattr(row, key)
+            if isinstance(v, (int, float)):
+                assert got == v
+                numbers += 1
+            else:
+                assert got != got  # NaN
+            if isinstance(v, str) and v.startswith("P"):
+                assert getattr(row, f"{key}_duration") == v and getattr(row, f"{key}_date") is None
+                durations += 1
+            elif isinstance(v, str):
+                assert getattr(row, f"{key}_date") == v and getattr(row, f"{key}_duration") is None
+                dates += 1
+    assert numbers and durations and dates
+    assert df["value"].sum() > 0  # arithmetic works
+    deadlines = policyx.load_provisions(seed_db, kind="deadline")
+    assert set(deadlines["kind"]) == {"deadline"} and str(deadlines["value"].dtype) == "float64"
+    assert deadlines["value_duration"].notna().any() and deadlines["value_date"].notna().any()
+
+
+def _records(db):
+    from pipeline.query import current_records
+
+    return current_records(db)
+
+
+def test_compare_switches_to_csv_when_piped(seed_db):
+    """Piped (not a terminal), the table would be cut to 80 columns: compare writes CSV
+    instead; an explicit --format wins; on a terminal it is still the table."""
+    import csv
+    import io
+    import json
+    import os
+    import pty
+
+    base = [sys.executable, "-m", "pipeline.cli", "compare", "--db", seed_db, "--indicator", "党务工作人员"]
+    piped = subprocess.run(base, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0, piped.stderr
+    rows = list(csv.DictReader(io.StringIO(piped.stdout)))
+    assert rows and {"indicator", "jurisdiction", "verdict", "condition"} <= set(rows[0])
+    assert {r["jurisdiction"] for r in rows} >= {"X市", "云南省楚雄彝族自治州武定县"}
+    table = subprocess.run([*base, "--format", "table"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "COLUMNS": "200"})
+    assert table.returncode == 0 and "┃" in table.stdout and "overlapping" in table.stdout
+    as_json = subprocess.run([*base, "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert [r["quote"] for r in json.loads(as_json.stdout)] == [r["quote"] for r in rows]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(base, cwd=ROOT, stdout=slave, stderr=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "200"})
+    os.close(slave)
+    out = b""
+    try:
+        while chunk := os.read(master, 65536):
+            out += chunk
+    except OSError:  # EIO: the child closed the terminal
+        pass
+    finally:
+        os.close(master)
+    assert proc.wait(timeout=300) == 0
+    text = out.decode("utf-8", "replace")
+    assert "党务工作人员" in text and "indicator,kind" not in text

@@ -444,3 +444,37 @@ def test_eval_missing_gold_or_pred_is_exit_2(tmp_path):
     bad.write_text("not json\n", encoding="utf-8")
     r = policyx("eval", "--gold", gold, "--pred", bad)
     assert r.returncode == 2 and "bad.jsonl:1" in r.stderr
+
+
+def test_eval_defaults_work_in_a_fresh_clone(tmp_path):
+    """No ../shared, any working directory: `policyx eval` alone scores the held-out set
+    the repository ships (its gold, its documents beside it), and its help names only
+    files the repository has."""
+    import os
+    import re
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "300"}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "pipeline.cli", "eval", *map(str, args)], cwd=tmp_path,
+                                       capture_output=True, text=True, timeout=600, env=env)
+    r = run()
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["kind", "gold", "pred", "P", "R", "F1", "value"] and lines[-1].startswith("strict F1 ")
+    gold = ROOT / "tests" / "data" / "heldout" / "gold"
+    assert int(lines[5].split()[1]) == len(ev.load_records(gold))
+    # a gold folder with a docs/ folder beside it finds its documents there
+    heldout2 = ROOT / "tests" / "data" / "heldout2"
+    r2 = run("--gold", heldout2 / "gold", "--json")
+    assert r2.returncode == 0, r2.stderr
+    assert json.loads(r2.stdout)["all"]["gold"] == len(ev.load_records(heldout2 / "gold"))
+    # a gold whose documents are elsewhere says which option finds them
+    (tmp_path / "g").mkdir()
+    write_jsonl(tmp_path / "g" / "x.jsonl", [rec("ratio", (0, 1), doc="nowhere.txt")])
+    r3 = run("--gold", tmp_path / "g")
+    assert r3.returncode == 2 and "nowhere.txt" in r3.stderr and "--docs" in r3.stderr
+    help_text = run("--help").stdout
+    assert "PROVISIONS.md" not in help_text and "score_provisions" not in help_text
+    named = re.findall(r"(?:tests|corpus|pipeline)/[\w./*-]*\w", help_text)
+    assert "tests/data/heldout/gold" in named
+    for path in named:
+        assert list(ROOT.glob(path)), f"--help names {path}, which the repository lacks"

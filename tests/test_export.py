@@ -9,16 +9,15 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from markupsafe import escape
 
 from conftest import SEEDS, records_and_sources
 from models.records import Provision
 from pipeline.compare import compare, comparison_rows
 from pipeline.export import EXPORT_NAMES, SCHEMA, write_exports
 from pipeline.export.files import target_path
-from pipeline.export.report import script_json
-from pipeline.export.tables import DEFAULT_COLUMNS, PROVISION_COLUMNS, defuse, sheet_names, table_rows
-from pipeline.matrix import NO_PROVISION, build_matrices
+from pipeline.export.report import provision_order, read_data, script_json, unpack
+from pipeline.export.tables import DEFAULT_COLUMNS, PROVISION_COLUMNS, excel_would_run, sheet_names, table_rows
+from pipeline.matrix import CODEBOOK_COLUMNS, NO_PROVISION, build_matrices, codebook_rows
 
 jsonschema = pytest.importorskip("jsonschema")
 openpyxl = pytest.importorskip("openpyxl")
@@ -183,16 +182,41 @@ def test_csv_has_bom_and_chinese_intact(exported):
     assert any("党" in r["indicator"] for r in rows)
 
 
-def test_csv_and_xlsx_defuse_formulas(hostile):
+def test_csvs_are_exact_and_the_xlsx_never_runs_document_text(hostile):
+    """The CSVs are data for programs: every value exactly as stated (no apostrophe
+    before a '='); comparison.xlsx is the file for Excel: no cell is a formula, and a
+    text Excel would run if typed is marked as text (quotePrefix), its value exact."""
     out, _, _ = hostile
     with open(out / "comparison.csv", encoding="utf-8-sig", newline="") as f:
         indicators = {r["indicator"] for r in csv.DictReader(f)}
-    assert "'=HYPERLINK(\"http://x\")" in indicators
-    assert defuse("=1+1") == "'=1+1" and defuse("-2") == "'-2" and defuse(-2.0) == -2.0 and defuse("不少于") == "不少于"
+    assert "=HYPERLINK(\"http://x\")" in indicators and not any(i.startswith("'") for i in indicators)
+    assert excel_would_run("=1+1") and excel_would_run("@SUM(A1)") and excel_would_run("-2+3") and excel_would_run(" =1")
+    assert not any(excel_would_run(x) for x in ("=", ">=", "<=", "-", "-2", "+3.5", "-1e5", -2.0, None, "不少于", "≥2 %"))
     wb = openpyxl.load_workbook(out / "comparison.xlsx")
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "document text stored as a formula"
-    assert any(c.value == "=HYPERLINK(\"http://x\")" for c in cells), "text kept exactly in the workbook"
+    hyperlink = [c for c in cells if c.value == "=HYPERLINK(\"http://x\")"]
+    assert hyperlink, "text kept exactly in the workbook"
+    assert all(c.data_type == "s" and c.quotePrefix for c in hyperlink)
+    assert not [c.coordinate for c in cells if c.quotePrefix and not excel_would_run(c.value)]
+
+
+def test_machine_csvs_round_trip_through_pandas(exported):
+    """comparison.csv, matrix.csv and codebook.csv read back with pandas give the values
+    written: an `op` of "=" stays "=", numbers stay numbers."""
+    pd = pytest.importorskip("pandas")
+    out, _, records, _ = exported
+    rows = table_rows(compare(records))
+    text = lambda v: "" if v is None else str(v)
+    df = pd.read_csv(out / "comparison.csv", dtype=str, keep_default_na=False)
+    assert list(df.columns) == DEFAULT_COLUMNS
+    assert df.values.tolist() == [[text(r[c]) for c in DEFAULT_COLUMNS] for r in rows]
+    typed = pd.read_csv(out / "comparison.csv")
+    assert "=" in set(typed["op"]) and not typed["op"].dropna().str.startswith("'").any()
+    assert typed["span_start"].tolist() == [r["span_start"] for r in rows]
+    matrices = build_matrices(records)
+    book = pd.read_csv(out / "codebook.csv", dtype=str, keep_default_na=False)
+    assert book.values.tolist() == [[text(b[c]) for c in CODEBOOK_COLUMNS] for b in codebook_rows(matrices)]
 
 
 def _valid_sheet_name(name: str) -> bool:
@@ -200,35 +224,45 @@ def _valid_sheet_name(name: str) -> bool:
             and not name.startswith("'") and not name.endswith("'") and name.lower() != "history")
 
 
-def test_xlsx_overview_and_indicator_sheets(exported):
+def test_xlsx_is_a_workbook_for_people(exported):
+    """overview, ONE provisions sheet (autofilter, frozen header, a condition column),
+    one matrix sheet per subject, the codebook: a handful of readable sheets, not one
+    per indicator."""
     out, _, records, _ = exported
     comparisons = compare(records)
-    wb = openpyxl.load_workbook(out / "comparison.xlsx")
+    rows = table_rows(comparisons)
     matrices = build_matrices(records)
-    assert wb.sheetnames[0] == "overview"
-    # overview, one sheet per indicator, then one jurisdiction × question sheet per subject
-    assert len(wb.sheetnames) == 1 + len(comparisons) + len(matrices) and matrices
-    assert wb.sheetnames[1 + len(comparisons):] == [f"矩阵 {m.subject}" for m in matrices]
-    assert all(_valid_sheet_name(n) for n in wb.sheetnames)
-    assert len({n.lower() for n in wb.sheetnames}) == len(wb.sheetnames)
+    wb = openpyxl.load_workbook(out / "comparison.xlsx")
+    assert matrices and len(comparisons) > 20
+    assert wb.sheetnames == ["overview", "provisions", *[f"矩阵 {m.subject}" for m in matrices], "codebook"]
+    assert all(_valid_sheet_name(n) and "~" not in n for n in wb.sheetnames)
+    ws = wb["provisions"]
+    header = [c.value for c in ws[1]]
+    assert header == DEFAULT_COLUMNS and {"condition", "cites", "currency", "sentence"} <= set(header)
+    assert ws.max_row - 1 == len(rows)
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert ws.auto_filter.ref == f"A1:{last}{len(rows) + 1}"
+    body = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[header.index("quote")]) for r in body] == [(r["indicator"], r["kind"], r["quote"]) for r in rows]
+    sentence = openpyxl.utils.get_column_letter(header.index("sentence") + 1)
+    assert ws.column_dimensions[sentence].width >= 20  # the sentence column is wide enough to read
     ov = wb["overview"]
     header = [c.value for c in ov[1]]
     assert header[:6] == ["indicator", "kind", "jurisdictions (n)", "jurisdictions", "range of values", "provisions"]
     assert {"stricter", "looser", "overlapping"} <= set(header)
     assert ov.freeze_panes == "A2" and ov["A1"].font.bold
-    body = list(ov.iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[1]) for r in body] == [(c.indicator, c.kind) for c in comparisons]
-    assert [r[2] for r in body] == [len(c.jurisdictions) for c in comparisons]
-    for (row, c), name in zip(zip(body, comparisons), wb.sheetnames[1:1 + len(comparisons)], strict=True):
-        ws = wb[name]
-        assert ws.max_row - 1 == len(c.rows) == row[5]
-        assert ws.freeze_panes == "A2"
-        assert ws["A1"].value == "jurisdiction" and ws["A1"].font.bold
-        header = [cell.value for cell in ws[1]]
-        assert {"sentence", *PROVISION_COLUMNS} <= set(header)
-        sentence = openpyxl.utils.get_column_letter(header.index("sentence") + 1)
-        assert ws.column_dimensions[sentence].width >= 20  # the sentence column is wide enough to read
-    assert ov["A2"].hyperlink.location == f"'{wb.sheetnames[1]}'!A1"
+    listed = list(ov.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in listed] == [(c.indicator, c.kind) for c in comparisons]
+    assert [r[2] for r in listed] == [len(c.jurisdictions) for c in comparisons]
+    for n, c in enumerate(comparisons, start=2):  # each indicator links to its first provision
+        sheet, cell = ov.cell(row=n, column=1).hyperlink.location.split("!")
+        assert sheet == "'provisions'"
+        assert ws[cell].value == c.indicator and ws[cell].offset(row=-1).value != c.indicator
+    book = wb["codebook"]
+    assert [c.value for c in book[1]] == CODEBOOK_COLUMNS and book.freeze_panes == "A2"
+    assert [list(r) for r in book.iter_rows(min_row=2, values_only=True)] == [
+        [b[k] for k in CODEBOOK_COLUMNS] for b in codebook_rows(matrices)]
 
 
 def test_matrix_and_codebook_files(exported):
@@ -255,7 +289,7 @@ def test_matrix_and_codebook_files(exported):
     ws = wb[f"矩阵 {m.subject}"]
     assert [c.value for c in ws[1]] == ["jurisdiction", "jurisdiction_code", "jurisdiction_level", *questions]
     sheet = {line[0]: line[3:] for line in ws.iter_rows(min_row=2, values_only=True)}
-    assert {j: [defuse(x) for x in v] for j, v in sheet.items()} == {
+    assert {j: list(v) for j, v in sheet.items()} == {
         r["jurisdiction"]: [r[q] for q in questions] for r in rows if r["subject"] == m.subject}
     with open(out / "codebook.csv", encoding="utf-8-sig", newline="") as f:
         book = list(csv.DictReader(f))
@@ -275,6 +309,17 @@ def test_sheet_names_follow_excel_rules():
     assert len(names) == len(titles)
     assert all(_valid_sheet_name(n) for n in names), names
     assert len({n.lower() for n in names} | {"overview"}) == len(names) + 1
+
+
+def test_sheet_names_are_readable_and_numbered_only_when_needed():
+    long = "矩阵 " + "关于进一步加强和改进新形势下城市社区党的建设工作的若干意见的实施办法"
+    assert len(long) > 31
+    names = sheet_names([long, long, "矩阵 党建", "a", "A", "History"], taken={"overview", "provisions"})
+    assert names[0] == long[:30] + "…" and len(names[0]) == 31
+    assert names[1].endswith(" (2)") and len(names[1]) <= 31 and names[1].startswith(long[:20])
+    assert names[2:5] == ["矩阵 党建", "a", "A (2)"]
+    assert all(_valid_sheet_name(n) and "~" not in n for n in names)
+    assert sheet_names(["overview"], taken={"overview"}) == ["overview (2)"]
 
 
 def test_sheet_names_of_hostile_indicators_are_valid(hostile):
@@ -313,7 +358,7 @@ def test_sanction_terms_in_csv_xlsx_and_report(tmp_path):
     assert [(r["condition"], r["cites"], r["currency"]) for r in rows] == [
         ("携犬出户未束犬链0", "第十四条 > 第2款", "CNY"), ("携犬出户未束犬链1", "第十四条 > 第3款", "HKD")]
     wb = openpyxl.load_workbook(tmp_path / "comparison.xlsx")
-    ws = wb[wb.sheetnames[1]]
+    ws = wb["provisions"]
     header = [c.value for c in ws[1]]
     cells = sorted((dict(zip(header, line)) for line in ws.iter_rows(min_row=2, values_only=True)),
                    key=lambda r: r["doc"])
@@ -321,43 +366,13 @@ def test_sanction_terms_in_csv_xlsx_and_report(tmp_path):
         (r["condition"], r["cites"], r["currency"]) for r in rows]
 
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    texts = _row_texts(html)
-    assert len(texts) == 2
+    shown = unpack(read_data(html))  # what the page's script shows as text in each row
+    assert len(shown) == 2
     for r in records:
-        row = next(t for t in texts if r["jurisdiction"] in t)
-        for part in (r["sentence"], r["condition"], r["cites"], r["currency"]):
-            assert part in row, (part, row)
-    assert 'title="' not in "".join(re.findall(r'<tr class="cmp-row".*?</tr>', html, re.S)), "no tooltips"
-
-
-class _RowText(HTMLParser):
-    """The visible text of each comparison row."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.rows: list[str] = []
-        self.depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr" and dict(attrs).get("class") == "cmp-row":
-            self.rows.append("")
-            self.depth = 1
-        elif self.depth and tag == "tr":
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        if self.depth and tag == "tr":
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth:
-            self.rows[-1] += data
-
-
-def _row_texts(html: str) -> list[str]:
-    p = _RowText()
-    p.feed(html)
-    return p.rows
+        row = next(t for t in shown if t["jurisdiction"] == r["jurisdiction"])
+        assert (row["sentence"], row["condition"], row["cites"], row["currency"]) == (
+            r["sentence"], r["condition"], r["cites"], r["currency"])
+    assert 'title="' not in html and ".title" not in html, "no tooltips"
 
 
 class _Elements(HTMLParser):
@@ -395,24 +410,30 @@ def test_report_is_self_contained_and_offline(exported):
 
 
 def test_report_content(exported):
-    out, _, records, _ = exported
+    """The page's data: every provision (quote grounded in its document's text), the
+    matrices of pipeline/matrix.py cell for cell, compare()'s verdicts, chart axes."""
+    out, _, records, sources = exported
     html = (out / "report.html").read_text(encoding="utf-8")
-    p = _parse(html)
-    rows = comparison_rows(compare(records))
-    cmp_rows = [a for t, a in p.tags if t == "tr" and a.get("class") == "cmp-row"]
-    assert len(cmp_rows) == len(rows)
-    srcs = [a for t, a in p.tags if t == "li" and a.get("class") == "src"]
-    assert len(srcs) == len(records)
-    assert len([a for t, a in p.tags if t == "svg"]) >= 5, "numeric indicators get interval charts"
-    links = [a["href"][1:] for t, a in p.tags if t == "a" and a.get("href", "").startswith("#")]
-    assert links and all(target in p.ids for target in links), "every anchor leads somewhere"
-    quote_links = [a["href"] for t, a in p.tags if t == "a" and a.get("class") == "quote"]
-    assert len(quote_links) == len(rows), "every comparison row links to its source"
-    assert html.count("<mark>") == len(records)
-    for kind in ("threshold", "ratio", "deadline", "sanction"):
-        assert f'data-kind="{kind}"' in html
-    for r in records:
-        assert f"<mark>{escape(r['quote'])}</mark>" in html
+    data = read_data(html)
+    shown = unpack(data)
+    ordered = provision_order(records)
+    assert len(shown) == len(records)
+    assert [(p["doc"], p["kind"], p["quote"]) for p in shown] == [(r["doc"], r["kind"], r["quote"]) for r in ordered]
+    assert all(p["grounded"] for p in shown)
+    assert sum(p["sentence"] == r["sentence"] for p, r in zip(shown, ordered)) > len(records) / 2
+    matrices = build_matrices(records)
+    assert [data["subjects"][m[0]] for m in data["matrices"]] == [m.subject for m in matrices]
+    for m, packed in zip(matrices, data["matrices"]):
+        assert sorted(data["jurisdictions"][j] for j in packed[1]) == m.jurisdictions
+        assert [data["str"][data["questions"][q][1]] for q in packed[2]] == [q.indicator for q in m.questions]
+        cells = {(data["str"][data["questions"][q][1]], data["jurisdictions"][j]): [shown[i]["quote"] for i in ps]
+                 for q, j, ps in packed[3]}
+        assert cells == {(ind, j): [c.record["quote"] for c in cs] for (j, ind), cs in m.cells.items()}
+    verdicts = {(r.doc, r.record["span"][0], r.kind): r.verdict for c in compare(records) for r in c.rows}
+    assert verdicts and all(p["verdict"] == verdicts[(r["doc"], r["span"][0], r["kind"])]
+                            for p, r in zip(shown, ordered) if (r["doc"], r["span"][0], r["kind"]) in verdicts)
+    assert len({p["question"] for p in shown if p["axis"] >= 0}) >= 5, "numeric questions get chart axes"
+    assert {p["kind"] for p in shown} == {"threshold", "ratio", "deadline", "sanction"}
 
 
 def test_report_escapes_hostile_text(hostile):
@@ -420,22 +441,21 @@ def test_report_escapes_hostile_text(hostile):
     html = (out / "report.html").read_text(encoding="utf-8")
     for payload in (SCRIPT, IMG, PWN, "<svg onload=alert(1)>", "</script><script>"):
         assert payload not in html, payload
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
     p = _parse(html)
     assert [t for t, _ in p.tags].count("script") == 2  # the JSON block and our own code
-    assert not [t for t, _ in p.tags if t in ("img", "iframe", "textarea")]
-    svgs = [a for t, a in p.tags if t == "svg"]
-    assert svgs and all(a.get("class") == "chart" for a in svgs)  # our charts only
+    assert not [t for t, _ in p.tags if t in ("img", "iframe", "textarea", "svg")]
     handlers = [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")]
     assert not handlers, handlers
     block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
     assert not re.search("[<>&\u2028\u2029]", block)
     data = json.loads(block)
     assert records[1]["jurisdiction"] in data["jurisdictions"]
-    comparisons = compare(records)
-    assert len(comparisons) == 2
-    assert html.count('class="cmp-row"') == sum(len(c.rows) for c in comparisons)
+    assert "innerHTML" not in html and "insertAdjacentHTML" not in html and "document.write" not in html
+    # the payloads reach the script as data, exactly, to be set as text
+    shown = unpack(data)
+    assert {p["quote"] for p in shown} == {r["quote"] for r in records}
+    assert {p["condition"] for p in shown} >= {IMG}
+    assert len(compare(records)) == 2 and data["questions"]
 
 
 def test_script_json_cannot_close_its_element():
@@ -450,7 +470,9 @@ def test_missing_source_still_reports_the_quote(tmp_path, seed_run):
     write_exports(tmp_path, records, {k: v for k, v in sources.items() if k != doc})
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "source text not available" in html
-    assert html.count("<mark>") == len(records)
+    shown = unpack(read_data(html))
+    assert [p["quote"] for p in shown] == [r["quote"] for r in provision_order(records)]
+    assert {p["doc"] for p in shown if not p["grounded"]} == {doc}
 
 
 def test_empty_run_writes_all_files(tmp_path):
@@ -459,5 +481,23 @@ def test_empty_run_writes_all_files(tmp_path):
     assert (tmp_path / "rules.jsonl").read_text(encoding="utf-8") == ""
     with open(tmp_path / "comparison.csv", encoding="utf-8-sig", newline="") as f:
         assert next(csv.reader(f))[0] == "indicator"
-    assert openpyxl.load_workbook(tmp_path / "comparison.xlsx").sheetnames == ["overview"]
+    assert openpyxl.load_workbook(tmp_path / "comparison.xlsx").sheetnames == ["overview", "provisions", "codebook"]
     assert "No indicator is stated" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_chart_axes_one_per_unit_class_log_for_decades():
+    """A question's chart: one axis per unit class and currency (CNY and TWD, 元 and 倍
+    never share one), logarithmic where the amounts span two decades."""
+    from pipeline.export.charts import question_axes
+
+    fine = {"kind": "sanction", "sanction": "fine", "op": "range", "unit": "元"}
+    records = [{**fine, "value": 200.0, "value_max": 1000.0, "currency": "CNY"},
+               {**fine, "value": 20000.0, "value_max": 100000.0, "currency": "CNY"},
+               {**fine, "value": 3000.0, "value_max": 15000.0, "currency": "TWD"},
+               {**fine, "value": 1.0, "value_max": 3.0, "unit": "倍", "base": "违法所得"},
+               {"kind": "sanction", "sanction": "warning"}]
+    axes, placed = question_axes(records)
+    assert [(a.label, a.scale) for a in axes] == [("金额（人民币元）", "log"), ("金额（新台币元）", "linear"),
+                                                  ("倍数（违法所得的倍数）", "linear")]
+    assert placed == [0, 0, 1, 2, None]
+    assert axes[0].lo <= 200 and axes[0].hi >= 100000 and ("1万", "10万") <= tuple(t for _, t in axes[0].ticks[-2:])

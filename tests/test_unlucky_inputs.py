@@ -167,3 +167,73 @@ def test_a_pdf_whose_glyphs_map_to_no_character_is_flagged(tmp_path):
     c.save()
     result = process_document(tmp_path / "unmapped.pdf")
     assert not result.ok and "not extractable" in result.error and "--ocr" in result.error
+
+
+def test_a_list_label_bomb_stays_small(tmp_path):
+    """A 38 KB DOCX whose list label (20,000 characters) numbers 5,000 paragraphs took
+    4.6–7.7 GB; labels are cut to a label's length."""
+    import docx
+
+    from pipeline.ingest.docx import MAX_LABEL_TEXT, read_docx
+
+    d = docx.Document()
+    for _ in range(5000):
+        d.add_paragraph("每年不少于4次。", style="List Number")
+    numbering = d.part.numbering_part.element
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for lvl_text in numbering.iter(f"{w}lvlText"):
+        lvl_text.set(f"{w}val", "第%1条" + "长" * 20_000)
+    d.save(tmp_path / "bomb.docx")
+    text = read_docx(tmp_path / "bomb.docx").text
+    lines = text.split("\n")
+    assert len(lines) == 5000 and all(len(line) <= MAX_LABEL_TEXT + 20 for line in lines)
+    assert lines[0].startswith("第1条")
+
+
+def test_workers_die_with_a_killed_run(tmp_path):
+    """kill -9 of the run left a worker on a slow document running (and growing)."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = tmp_path / "run.py"
+    pids = tmp_path / "pids"
+    script.write_text(f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from pipeline.workers import process_many
+
+def slow(path):
+    Path({str(pids)!r}).write_text(str(os.getpid()))
+    time.sleep(600)
+
+for _ in process_many([Path("a.txt")], workers=1, timeout=900, task=slow):
+    pass
+""", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 120
+        while not (pids.exists() and pids.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker = int(pids.read_text())
+        run.send_signal(signal.SIGKILL)
+        run.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            with open(f"/proc/{worker}/stat") as f:  # a zombie waiting for init counts as gone
+                if f.read().split()[2] == "Z":
+                    break
+            time.sleep(0.1)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            pytest.fail("the worker outlived the killed run")
+    finally:
+        if run.poll() is None:
+            run.kill()

@@ -7,9 +7,11 @@ from a document), each file atomically:
 - rules.schema.json  JSON Schema (draft 2020-12) of that record, for consumers to validate;
                      generated from the record and models.vocab (pipeline.export.schema)
 - comparison.csv     compare()'s rows with each provision's condition, cites and currency,
-                     UTF-8 with BOM so Excel shows Chinese
-- comparison.xlsx    an overview sheet plus one sheet per indicator
-- report.html        one offline page: overview, comparison tables and charts, sources
+                     UTF-8 with BOM; values exact (data for programs, like every CSV here)
+- comparison.xlsx    for Excel: overview, one provisions sheet (autofilter, frozen header),
+                     one matrix sheet per subject, the codebook; text never runs as a formula
+- report.html        one offline page: the matrix per subject first, per-question charts, the
+                     provisions (filters, search) and each one's source (pipeline/export/report.py)
 - matrix.csv         per policy subject, one row per jurisdiction and one column per question
                      (pipeline/matrix.py): the value with its citation, or 未见规定
 - codebook.csv       each question of the matrix: its definition, kind, unit class, provisions
@@ -67,7 +69,7 @@ def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str],
     matrices = build_matrices(records, documents=documents)
     paths.append(write_csv(out_dir, rows))
     paths.append(write_xlsx(out_dir, comparisons, rows, matrices=matrices))
-    paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons)))
+    paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons, matrices)))
     paths.append(write_matrix_csv(out_dir, matrices))
     paths.append(write_codebook_csv(out_dir, matrices))
     return paths

@@ -1,8 +1,16 @@
-"""The comparison as tables for spreadsheets: comparison.csv and comparison.xlsx.
+"""The comparison as tables: comparison.csv, matrix.csv and codebook.csv for programs,
+comparison.xlsx for people.
 
-Researchers open these in Excel, so the CSV carries a BOM (Excel otherwise reads UTF-8
-as the local code page and garbles Chinese) and cells that Excel would evaluate as
-formulas are defused: document text is untrusted.
+The CSVs are data: every value is written as stated, so `pandas.read_csv` (or R, or
+csv.DictReader) gives back exactly what was exported (an `op` of "=" stays "=", a
+quote stays the quote); they carry a UTF-8 BOM, which pandas and `utf-8-sig` read
+transparently and which lets Excel show the Chinese if someone opens one there anyway.
+No CSV is "for Excel": comparison.xlsx is, and it holds everything they do (the
+comparison's provisions, the matrices, the codebook). Document text is untrusted, so
+in the workbook every text cell is stored as text, never a formula, and a text Excel
+would run if it were typed in (=…, +…, -…, @… that is not a plain number) is also
+marked with Excel's quote prefix, so editing the cell keeps it text; the value itself
+stays exact.
 """
 from __future__ import annotations
 
@@ -26,8 +34,11 @@ DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "jurisdiction_code", "ju
                    "value_max", "unit", "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc",
                    "copies", "policy_area", "span_start", "span_end"]
 VERDICTS = ("stricter", "looser", "overlapping", "same", "only", "n/a")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@")  # what makes Excel read a typed cell as a formula
+SIGNED_NUMBER = re.compile(r"[+-]\s*(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")
 OVERVIEW = "overview"
+PROVISIONS = "provisions"
+CODEBOOK = "codebook"
 # Excel: at most 31 characters, none of []:*?/\ , not starting or ending with ', and
 # "History" is reserved; names compare case-insensitively.
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -50,12 +61,17 @@ def columns_of(rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(k for r in rows for k in r)) or list(DEFAULT_COLUMNS)
 
 
-def defuse(value):
-    """A string Excel would run as a formula (=, +, -, @ first) gets a leading
-    apostrophe, OWASP's advice for CSV injection; numbers and other text pass as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def excel_would_run(value) -> bool:
+    """Whether Excel would take this text, typed into a cell, as a formula: it starts
+    (after blanks) with =, +, - or @ and is more than the sign and more than a signed
+    number. "=" and ">=" (an op), "-2" and "+3.5" are not; "=HYPERLINK(…)", "-2+3" and
+    "@SUM(A1)" are."""
+    if not isinstance(value, str):
+        return False
+    text = value.lstrip(" \t\r\n")
+    if len(text) < 2 or not text.startswith(FORMULA_START):
+        return False
+    return not (text[0] in "+-" and SIGNED_NUMBER.fullmatch(text))
 
 
 def write_csv(out_dir: Path, rows: list[dict], name: str = "comparison.csv") -> Path:
@@ -63,23 +79,30 @@ def write_csv(out_dir: Path, rows: list[dict], name: str = "comparison.csv") -> 
 
 
 def sheet_names(titles: list[str], taken: set[str] | None = None) -> list[str]:
-    """One valid, unique Excel sheet name per title, in order."""
+    """One valid, unique, readable Excel sheet name per title, in order: at most 31
+    characters (a longer title cut, ending in …), numbered " (2)", " (3)" only where two
+    would otherwise be the same."""
     used = {t.lower() for t in (taken or set())}
     out = []
     for title in titles:
         base = SHEET_FORBIDDEN.sub("_", title or "")
-        base = "".join(ch for ch in base if ch.isprintable()).strip().strip("'").strip() or "indicator"
+        base = " ".join("".join(ch if ch.isprintable() else " " for ch in base).split()).strip("'").strip() or "sheet"
         if base.lower() in RESERVED_SHEETS:
             base += "_"
-        base = base[:SHEET_MAX].strip().strip("'") or "indicator"
-        name, n = base, 1
+        name, n = _fit(base, ""), 1
         while name.lower() in used:
             n += 1
-            suffix = f"~{n}"
-            name = base[:SHEET_MAX - len(suffix)].rstrip("'") + suffix
+            name = _fit(base, f" ({n})")
         used.add(name.lower())
         out.append(name)
     return out
+
+
+def _fit(base: str, suffix: str) -> str:
+    room = SHEET_MAX - len(suffix)
+    if len(base) > room:
+        base = base[:room - 1].rstrip().rstrip("'") + "…"
+    return base + suffix
 
 
 def value_range(c: IndicatorComparison) -> str:
@@ -121,18 +144,19 @@ OVERVIEW_HEADER = {"indicator": "indicator", "kind": "kind", "jurisdictions_n": 
                    "jurisdictions": "jurisdictions", "range": "range of values", "rows": "provisions",
                    "stricter": "stricter", "looser": "looser", "overlapping": "overlapping", "same": "same",
                    "only": "only", "n/a": "n/a"}
-SHEET_COLUMNS = [c for c in DEFAULT_COLUMNS if c not in ("indicator", "kind")]  # the sheet is the indicator
-WIDE = {"sentence": 60, "quote": 24, "condition": 40, "cites": 24, "section": 28, "doc": 26, "jurisdiction": 24}
+WIDE = {"indicator": 32, "sentence": 60, "quote": 24, "condition": 40, "cites": 24, "section": 28, "doc": 26,
+        "jurisdiction": 24, "copies": 26}
+CODEBOOK_WIDE = {"subject": 16, "question": 36, "definition": 48, "documents": 48}
 
 
 def write_rows_csv(out_dir: Path, name: str, columns: list[str], rows: list[dict]) -> Path:
-    """A table of the given columns, UTF-8 with BOM, formulas defused (comparison, matrix, codebook)."""
+    """A table of the given columns, UTF-8 with BOM, every value as it is (comparison,
+    matrix, codebook): data for programs, see the module docstring."""
     with atomic_path(out_dir, name) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
             w.writeheader()
-            for r in rows:
-                w.writerow({k: defuse(v) for k, v in r.items()})
+            w.writerows(rows)
     return target_path(out_dir, name)
 
 
@@ -146,14 +170,16 @@ def write_codebook_csv(out_dir: Path, matrices: list[SubjectMatrix], name: str =
     return write_rows_csv(out_dir, name, CODEBOOK_COLUMNS, codebook_rows(matrices))
 
 
-MATRIX_SHEET = "矩阵 {subject}"  # one sheet per subject, after the indicator sheets
+MATRIX_SHEET = "矩阵 {subject}"  # one sheet per subject, after the provisions
 
 
 def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list[dict],
                name: str = "comparison.xlsx", matrices: list[SubjectMatrix] | None = None) -> Path:
-    """An overview sheet (one line per indicator, linked to its sheet), one sheet per
-    indicator with its provisions, then one jurisdiction × question sheet per subject;
-    styled header, frozen, widths that fit CJK text."""
+    """The workbook for people: `overview` (one line per indicator, linked to its first
+    provision), `provisions` (every row of comparison.csv, one sheet with an autofilter
+    and a frozen header: filter by indicator, kind or jurisdiction), one jurisdiction ×
+    question sheet `矩阵 <subject>` per subject, and `codebook` (each question defined).
+    Styled header, widths that fit CJK text, text cells never formulas."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -162,23 +188,24 @@ def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F4E79")
     wrap = Alignment(wrap_text=True, vertical="top")
+    matrices = matrices or []
 
     wb = Workbook()
     ws = wb.active
     ws.title = OVERVIEW
-    names = sheet_names([c.indicator for c in comparisons], taken={OVERVIEW})
-    by_indicator: dict[tuple[str, str], list[dict]] = {}
-    for r in rows:
-        by_indicator.setdefault((r["indicator"], r["kind"]), []).append(r)
 
-    def fill(sheet, header: list[str], body: list[list], widths: dict[int, int]):
+    def fill(sheet, header: list[str], body: list[list], widths: dict[int, int], wrapped: bool = False):
         sheet.append([_cell(h) for h in header])
         for cell in sheet[1]:
             cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(vertical="center")
+            cell.alignment = Alignment(vertical="center", wrap_text=wrapped)
         for line in body:
             sheet.append([_cell(v) for v in line])
         _force_text(sheet)
+        if wrapped:
+            for line in sheet.iter_rows(min_row=2):
+                for cell in line:
+                    cell.alignment = wrap
         for i, h in enumerate(header, start=1):
             width = max([_display_width(h)] + [_display_width(line[i - 1]) for line in body])
             sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), widths.get(i, 40))
@@ -189,33 +216,36 @@ def write_xlsx(out_dir: Path, comparisons: list[IndicatorComparison], rows: list
 
     ov = overview_rows(comparisons)
     keys = list(OVERVIEW_HEADER)
-    fill(ws, [OVERVIEW_HEADER[k] for k in keys], [[o[k] for k in keys] for o in ov],
-         {1: 40, 4: 60, 5: 36})
-    for row_idx, sheet_name in enumerate(names, start=2):
+    fill(ws, [OVERVIEW_HEADER[k] for k in keys], [[o[k] for k in keys] for o in ov], {1: 40, 4: 60, 5: 36})
+
+    columns = columns_of(rows)
+    sheet = wb.create_sheet(PROVISIONS)
+    fill(sheet, columns, [[r.get(k) for k in columns] for r in rows],
+         {i: WIDE.get(k, 16) for i, k in enumerate(columns, start=1)}, wrapped=True)
+    first_row: dict[tuple[str, str], int] = {}
+    for n, r in enumerate(rows, start=2):
+        first_row.setdefault((r["indicator"], r["kind"]), n)
+    for row_idx, c in enumerate(comparisons, start=2):
+        target = first_row.get((c.indicator, c.kind))
+        if target is None:
+            continue
         cell = ws.cell(row=row_idx, column=1)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{_quote_sheet(sheet_name)}!A1")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{_quote_sheet(PROVISIONS)}!A{target}")
         cell.font = Font(color="0563C1", underline="single")
 
-    for c, sheet_name in zip(comparisons, names):
-        sheet = wb.create_sheet(sheet_name)
-        body = [[r.get(k) for k in SHEET_COLUMNS] for r in by_indicator.get((c.indicator, c.kind), [])]
-        fill(sheet, SHEET_COLUMNS, body, {i: WIDE.get(k, 16) for i, k in enumerate(SHEET_COLUMNS, start=1)})
-        for line in sheet.iter_rows(min_row=2):
-            for cell in line:
-                cell.alignment = wrap
-    matrices = matrices or []
-    taken = {OVERVIEW, *names}
-    for m, sheet_name in zip(matrices, sheet_names([MATRIX_SHEET.format(subject=m.subject) for m in matrices],
-                                                   taken=taken)):
+    names = sheet_names([MATRIX_SHEET.format(subject=m.subject) for m in matrices], taken={OVERVIEW, PROVISIONS, CODEBOOK})
+    for m, sheet_name in zip(matrices, names):
         sheet = wb.create_sheet(sheet_name)
         places = ["jurisdiction", "jurisdiction_code", "jurisdiction_level"]
         header = places + [q.indicator for q in m.questions]
         body = [[*(row[p] for p in places), *(row[q.indicator] for q in m.questions)] for row in m.wide_rows()]
-        fill(sheet, header, body, {i: 24 if i == 1 else (12 if i <= len(places) else 36) for i in range(1, len(header) + 1)})
+        fill(sheet, header, body, {i: 24 if i == 1 else (12 if i <= len(places) else 36) for i in range(1, len(header) + 1)},
+             wrapped=True)
         sheet.freeze_panes = "D2"  # the jurisdiction stays in view while scrolling questions
-        for line in sheet.iter_rows(min_row=1):
-            for cell in line:
-                cell.alignment = wrap
+
+    book = codebook_rows(matrices)
+    fill(wb.create_sheet(CODEBOOK), CODEBOOK_COLUMNS, [[b[k] for k in CODEBOOK_COLUMNS] for b in book],
+         {i: CODEBOOK_WIDE.get(k, 14) for i, k in enumerate(CODEBOOK_COLUMNS, start=1)}, wrapped=True)
     with atomic_path(out_dir, name) as tmp:
         wb.save(tmp)
     return target_path(out_dir, name)
@@ -234,11 +264,14 @@ def _cell(value):
 
 def _force_text(sheet) -> None:
     """openpyxl stores any string starting with '=' as a formula; document text must
-    stay text, so every string cell is typed as a string."""
+    stay text, so every string cell is typed as a string, and one Excel would run if it
+    were typed in gets the quote prefix (Excel's own "this is text" mark)."""
     for line in sheet.iter_rows():
         for cell in line:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+                if excel_would_run(cell.value):
+                    cell.quotePrefix = True
 
 
 def _quote_sheet(name: str) -> str:

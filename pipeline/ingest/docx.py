@@ -12,11 +12,14 @@ resolution off (no XXE / billion laughs).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import zipfile
 from pathlib import Path
 
 from models.records import IngestError, SourceText
+
+log = logging.getLogger(__name__)
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 
@@ -355,7 +358,9 @@ def _level(lvl) -> dict:
         d["fmt"] = fmt
     text = _val(lvl.find(_q("lvlText")))
     if text is not None:
-        d["text"] = text
+        if len(text) > MAX_LABEL_TEXT:  # a label of 20,000 characters on 5,000 paragraphs took gigabytes
+            log.warning("list label of %d characters cut to %d", len(text), MAX_LABEL_TEXT)
+        d["text"] = text[:MAX_LABEL_TEXT]
     suff = _val(lvl.find(_q("suff")))
     if suff is not None:
         d["suff"] = suff
@@ -371,6 +376,7 @@ def _level(lvl) -> dict:
     return d
 
 
+MAX_LABEL_TEXT = 64  # a list label's template (第%1条, （%2）): real ones are a few characters
 CN_DIGITS = "〇一二三四五六七八九"
 CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 CN_LEGAL_TRAD = "零壹貳參肆伍陸柒捌玖"
