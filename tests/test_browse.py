@@ -9,7 +9,6 @@ import fnmatch
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -22,6 +21,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from browser import CHROMEDRIVER, CHROMIUM, MISSING, start_chromium
 from conftest import CORPUS, ROOT
 from db_fixtures import postgres_server  # noqa: F401  (fixture)
 from pipeline.browse import (DATA, DOCUMENT_COLUMNS, FTS_TABLE, PROVISION_COLUMNS, BrowseError, browse_path,
@@ -29,8 +29,6 @@ from pipeline.browse import (DATA, DOCUMENT_COLUMNS, FTS_TABLE, PROVISION_COLUMN
 from pipeline.browse.fts import escape_fts, fts_text
 
 DOCS = [CORPUS, ROOT / "tests" / "data" / "heldout" / "docs", ROOT / "tests" / "data" / "heldout2" / "docs"]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def policyx(*args, cwd=ROOT, timeout=300):
@@ -434,22 +432,9 @@ def test_site_answers_json(server, copy):
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
     if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Chromium or chromedriver not installed: run .ci/setup-chromium.sh "
-                    "(apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}", "--window-size=1280,2200", "--lang=zh-CN"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=CHROMEDRIVER, log_output=str(profile.parent / "chromedriver.log"))
-    d = webdriver.Chrome(service=service, options=opts)
-    d.set_page_load_timeout(60)
+        pytest.skip(MISSING)
+    pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+    d = start_chromium(tmp_path_factory.mktemp("chromium-profile"), "1280,2200")
     yield d
     d.quit()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -24,23 +23,18 @@ from pipeline.export import write_exports
 from pipeline.export.report import REPORT_BUDGET_BYTES, provision_order, read_data, render_report, unpack
 from pipeline.grouping import unit_of_comparison
 from pipeline.matrix import NO_PROVISION, build_matrices, place_of
+from browser import CHROMEDRIVER, CHROMIUM, MISSING, start_chromium
 from test_export import hostile_records, sanction_records, seed_records
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 SHOTS = Path(os.environ.get("POLICYX_SCREENSHOTS") or Path(tempfile.gettempdir()) / "policyx_report")
 BIG = 10_000
 CI_READY_MS = 6000  # generous bound for a loaded CI machine; `policyx bench` holds the 2 s target
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="Chromium or chromedriver not installed: run .ci/setup-chromium.sh "
-           "(apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING)
 
 
 def _figure(**values):
@@ -79,17 +73,7 @@ def reports(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}", "--window-size=1400,1500", "--lang=zh-CN"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=CHROMEDRIVER, log_output=str(profile.parent / "chromedriver.log"))
-    d = webdriver.Chrome(service=service, options=opts)
-    d.set_page_load_timeout(60)
+    d = start_chromium(tmp_path_factory.mktemp("chromium-profile"), "1400,1500")
     yield d
     d.quit()
 
