@@ -363,8 +363,8 @@ def test_a_provision_in_a_table_knows_its_row_and_column(lists_docx):
 
 
 def test_docx_inline_content(tmp_path):
-    """Deleted revisions, field codes, hidden runs and text boxes are not read; content
-    controls and style-based list numbering are."""
+    """Deleted revisions, field codes and hidden runs are not read; content controls and
+    style-based list numbering are."""
     import docx
     from docx.oxml import parse_xml
 
@@ -515,3 +515,44 @@ def test_pdf_without_text_layer(tmp_path):
     _soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "blank.fodt"))
     with pytest.raises(IngestError, match=r"^PDF has no text layer \(a scan\?\): run with --ocr"):
         read_pdf(tmp_path / "blank.pdf")
+
+
+def test_text_boxes_and_notes_are_read(tmp_path):
+    """Text in a text box (read once, though Word stores a VML copy beside it) and in
+    footnotes was dropped without a word; rules stand there too."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    d = docx.Document()
+    d.add_paragraph("第一条 正文。")
+    box = '<w:txbxContent><w:p><w:r><w:t>框内：每年不少于2次。</w:t></w:r></w:p></w:txbxContent>'
+    anchored = parse_xml(
+        f'<w:p {w} {mc}><w:r><w:t>见右框。</w:t></w:r><w:r><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing><wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/'
+        f'wordprocessingShape"><wps:txbx>{box}</wps:txbx></wps:wsp></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox>{box}</v:textbox>'
+        f'</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>'
+        f'<w:r><w:footnoteReference w:id="1"/></w:r></w:p>')
+    body = d.element.body
+    body.insert(len(body) - 1, anchored)
+    d.save(tmp_path / "plain.docx")
+    notes = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {w}>'
+             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+             '<w:footnote w:id="1"><w:p><w:r><w:t>注：逾期不改正的，处五百元罚款。</w:t></w:r></w:p></w:footnote>'
+             '</w:footnotes>')
+    rel = ('<Relationship Id="rIdNotes" Target="footnotes.xml" '
+           'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"/>')
+    override = ('<Override PartName="/word/footnotes.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>')
+    with zipfile.ZipFile(tmp_path / "plain.docx") as src, zipfile.ZipFile(tmp_path / "notes.docx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            dst.writestr(item, data)
+        dst.writestr("word/footnotes.xml", notes)
+    assert read_docx(tmp_path / "notes.docx").text == "第一条 正文。\n见右框。\n框内：每年不少于2次。\n注：逾期不改正的，处五百元罚款。"

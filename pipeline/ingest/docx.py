@@ -33,6 +33,7 @@ def _q(tag: str) -> str:
 
 P, TBL, SDT, SDT_CONTENT, CUSTOM_XML = _q("p"), _q("tbl"), _q("sdt"), _q("sdtContent"), _q("customXml")
 TR, TC, PPR, RPR, VAL = _q("tr"), _q("tc"), _q("pPr"), _q("rPr"), _q("val")
+TXBX_CONTENT, NOTES = _q("txbxContent"), {_q("footnote"), _q("endnote")}
 # Subtrees whose text is not part of the paragraph as read: deleted revisions, moved-away
 # text, drawings/text boxes (anchored objects, not flow), the VML fallback copy of
 # drawings, and properties.
@@ -89,9 +90,16 @@ class _DocumentText:
         self.body = document.element.body
         part = document.part
         self.numbering = _Numbering(_related(part, "numbering"), _related(part, "styles"))
+        self.notes = [root for root in (_related(part, "footnotes"), _related(part, "endnotes")) if root is not None]
 
     def render(self) -> str:
-        return "\n".join(self._blocks(self.body))
+        """The body, then the footnotes and endnotes (their text states rules too)."""
+        lines = self._blocks(self.body)
+        for root in self.notes:
+            for note in root:
+                if note.tag in NOTES and note.get(_q("type"), "normal") == "normal":
+                    lines += [line for line in self._blocks(note) if line.strip()]
+        return "\n".join(lines)
 
     def _blocks(self, parent) -> list[str]:
         """Lines of the block-level children, in document order. Content controls
@@ -101,6 +109,8 @@ class _DocumentText:
         for child in parent:
             if child.tag == P:
                 out.append(self._paragraph(child))
+                for box in _text_boxes(child):  # anchored in the paragraph: read after it
+                    out.extend(self._blocks(box))
             elif child.tag == TBL:
                 out.extend(self._table(child))
             elif child.tag == SDT:
@@ -135,16 +145,35 @@ class _DocumentText:
         return lines
 
 
+def _text_boxes(p) -> list:
+    """The text boxes drawn in a paragraph, each once: DrawingML's and, where a drawing
+    has none, its VML copy (mc:Fallback repeats an mc:Choice text box)."""
+    boxes = []
+    for box in p.iter(TXBX_CONTENT):
+        el, fallback = box.getparent(), False
+        while el is not None and el is not p:
+            fallback = fallback or el.tag == f"{{{MC}}}Fallback"
+            el = el.getparent()
+        if not fallback:
+            boxes.append(box)
+    return boxes
+
+
 def _related(part, name: str):
-    """The XML root of a related part (numbering, styles), or None; python-docx's own
-    accessors would create empty parts instead."""
+    """The XML root of a related part (numbering, styles, footnotes, endnotes), or None;
+    python-docx's own accessors would create empty parts instead."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    rt = {"numbering": RT.NUMBERING, "styles": RT.STYLES}[name]
+    rt = {"numbering": RT.NUMBERING, "styles": RT.STYLES, "footnotes": RT.FOOTNOTES, "endnotes": RT.ENDNOTES}[name]
     try:
-        return part.part_related_by(rt).element
+        related = part.part_related_by(rt)
     except KeyError:
         return None
+    if hasattr(related, "element"):
+        return related.element
+    from docx.oxml import parse_xml  # a part python-docx has no class for (footnotes): its bytes
+
+    return parse_xml(related.blob)
 
 
 def _ancestor_table(el):
