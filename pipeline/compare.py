@@ -198,12 +198,33 @@ def value_text(record: dict) -> str:
         return f"{record.get('sanction')} {extra}".strip()
     if unit == "ratio":  # a:b stored as a/b
         unit, v, vmax = "", f"{num(v)}:1", (f"{num(vmax)}:1" if vmax is not None else None)
+    if record["kind"] == "deadline" and isinstance(v, str) and DATE_VALUE.fullmatch(v):
+        # 每年12月 / 2012年6月25日 / ≤6月25日 / 4月12日–4月14日, not the stored =XXXX-06-25
+        when = "–".join(_date_words(x) for x in (v, vmax) if isinstance(x, str))
+        lead = "每年" if record.get("per") == "year" else ""
+        bound = {"<=": "≤", "<": "<", ">=": "≥", ">": ">"}.get(op or "", "") if v != "XXXX" else ""
+        return f"{bound}{lead}{when}"
     if op == "range":
         return f"{num(v)}–{num(vmax)}{unit}{per}"
     if op == "within":
         return f"within {_duration_words(str(v))}"
     symbol = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(op or "", op or "")
     return f"{symbol}{num(v)}{unit}{per}"
+
+
+DATE_VALUE = re.compile(r"(?:\d{4}|XXXX)(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _date_words(value: str) -> str:
+    """2012-06-25 -> 2012年6月25日; XXXX-12 -> 12月 (a month of any year); XXXX -> 事件前
+    (a deadline tied to an event with no date)."""
+    parts = value.split("-")
+    if parts == ["XXXX"]:
+        return "事件前"
+    words = "" if parts[0] == "XXXX" else f"{parts[0]}年"
+    for part, unit in zip(parts[1:], "月日"):
+        words += f"{int(part)}{unit}"
+    return words
 
 
 def _duration_words(value: str) -> str:

@@ -268,3 +268,17 @@ def test_compare_switches_to_csv_when_piped(seed_db):
     assert proc.wait(timeout=300) == 0
     text = out.decode("utf-8", "replace")
     assert "党务工作人员" in text and "indicator,kind" not in text
+
+
+@pytest.mark.parametrize("value,value_max,op,per,text", [
+    ("XXXX-12", None, "=", "year", "每年12月"),
+    ("XXXX-06-25", None, "<=", None, "≤6月25日"),
+    ("2012-06-25", None, "=", None, "2012年6月25日"),
+    ("XXXX", None, "<=", None, "事件前"),
+    ("XXXX-04-12", "XXXX-04-14", "range", None, "4月12日–4月14日"),
+])
+def test_deadline_dates_read_as_dates(value, value_max, op, per, text):
+    """The matrix showed =XXXX-12/年 where a reader expects 每年12月."""
+    from pipeline.compare import value_text
+
+    assert value_text({"kind": "deadline", "value": value, "value_max": value_max, "op": op, "per": per}) == text
