@@ -331,8 +331,7 @@ def compare(records: list[dict], indicator: str | None = None, kind: str | None 
         rows = [ComparisonRow(ind, k, r.get("jurisdiction"), r["doc"], r.get("section"), r["quote"],
                               r.get("sentence") or "", value_text(r), interval_of(r), "n/a", r,
                               value_class(r), list(voices.copies.get(unit_of_comparison(r), ()))) for r in rs]
-        for row in rows:
-            row.verdict = _verdict(row, rows, direction)
+        _verdicts(rows, direction)
         rows.sort(key=lambda x: (x.jurisdiction or "", x.doc, x.record.get("span", [0])[0]))
         out.append(IndicatorComparison(ind, k, direction, rows))
     return out
@@ -343,43 +342,62 @@ def _speaker(record: dict) -> str:
     return record.get("jurisdiction") or f"?{record['doc']}"
 
 
-def _verdict(row: ComparisonRow, rows: list[ComparisonRow], direction: int) -> str:
-    """The row against the other jurisdictions' values of its own unit class; a
-    provision is never compared with another of its own jurisdiction (its own
-    document included)."""
-    others = [o for o in rows if _speaker(o.record) != _speaker(row.record)]
-    if not others:
-        return "only"
-    if row.interval is None or direction == 0:
-        return "n/a"
-    stricter = looser = overlap = same = 0
-    for o in others:
-        if o.interval is None or o.value_class != row.value_class:
+def _verdicts(rows: list[ComparisonRow], direction: int) -> None:
+    """Each row against the other jurisdictions' values of its own unit class; a
+    provision is never compared with another of its own jurisdiction (its own document
+    included). A verdict depends only on which intervals other speakers hold, so rows
+    are compared with the distinct intervals of their class, once per interval and
+    speaker: linear in the rows where values repeat (4,000 fines of one question took
+    38 s when every row met every other)."""
+    speakers = {_speaker(r.record) for r in rows}
+    held: dict = defaultdict(lambda: defaultdict(set))  # value class -> (lo, hi) -> speakers
+    for r in rows:
+        if r.interval is not None:
+            held[r.value_class][(r.interval.lo, r.interval.hi)].add(_speaker(r.record))
+    cache: dict = {}
+    for row in rows:
+        me = _speaker(row.record)
+        if speakers == {me}:
+            row.verdict = "only"
+        elif row.interval is None or direction == 0:
+            row.verdict = "n/a"
+        else:
+            key = (row.value_class, row.interval.lo, row.interval.hi, me)
+            if key not in cache:
+                cache[key] = _verdict(row.interval, me, held[row.value_class], direction)
+            row.verdict = cache[key]
+
+
+def _verdict(a: Interval, me: str, held: dict, direction: int) -> str:
+    """`a` against the intervals other speakers than `me` hold (`held`: interval -> speakers)."""
+    stricter = looser = overlap = same = False
+    for (lo, hi), who in held.items():
+        if not who - {me}:
             continue
-        a, b = row.interval, o.interval
+        b = Interval(lo, hi)
         if (a.lo, a.hi) == (b.lo, b.hi):
-            same += 1
+            same = True
         elif a.hi == b.hi or a.lo == b.lo:
             # two minimums (≥4 vs ≥6), two maximums (≤30% vs ≤20%, 以下 fines from 0),
             # two ranges with one end in common: the other ends compare
             mine, theirs = (a.lo, b.lo) if a.hi == b.hi else (a.hi, b.hi)
             if (mine > theirs) == (direction > 0):
-                stricter += 1
+                stricter = True
             else:
-                looser += 1
+                looser = True
         elif a.overlaps(b):
-            overlap += 1
+            overlap = True
         elif (a.lo > b.hi) == (direction > 0):
-            stricter += 1
+            stricter = True
         else:
-            looser += 1
+            looser = True
     if stricter and not looser and not overlap:
         return "stricter"
     if looser and not stricter and not overlap:
         return "looser"
     if same and not (stricter or looser or overlap):
         return "same"
-    if stricter + looser + overlap + same == 0:
+    if not (stricter or looser or overlap or same):
         return "n/a"
     return "overlapping"
 
