@@ -395,7 +395,12 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
         kept = rep.block[2]
         # the first of listed conducts, at most 30 characters cut between words
         head = words_within(re.split(r"[,，;；]|或者(?=.{6})", rep.core)[0], 30, keep_end=False).rstrip("、，,")
-        bearer = groups.bearer.get(root)
+        # the bearer the members name (a group holds one), if two of them or half do: one
+        # member's reading alone (a city's fine read as put on officials) does not
+        # relabel every city's fine
+        named = Counter(items[i].bearer for i in ids if items[i].bearer)
+        bearer, count = named.most_common(1)[0] if named else (None, 0)
+        bearer = bearer if count >= 2 or 2 * count >= len(ids) else None
         label = None
         for conduct in (head, rep.core):
             cand = SEP.join([conduct + "".join(kept), rep.block[1]] + ([bearer] if bearer else []))
