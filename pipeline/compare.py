@@ -402,17 +402,35 @@ def _verdict(a: Interval, me: str, held: dict, direction: int) -> str:
     return "overlapping"
 
 
+ISO_DURATION = re.compile(r"P(?:\d+(?:\.\d+)?[YMWD])+")
+
+
+def typed_value(value) -> tuple[float | None, str | None, str | None]:
+    """(number, ISO duration, date) of a record's value: one of them is set, so a table's
+    number column holds numbers only (a deadline's P30D and its 2012-04-15 or XXXX-12
+    have columns of their own)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), None, None
+    if isinstance(value, str):
+        return (None, value, None) if ISO_DURATION.fullmatch(value) else (None, None, value)
+    return None, None, None
+
+
 def comparison_rows(comparisons: list[IndicatorComparison]) -> list[dict]:
-    """Flat rows for tables (CSV, Excel, DataFrames): plain values only."""
+    """Flat rows for tables (CSV, Excel, DataFrames): plain values only, numbers in
+    value_min/value_max, durations and dates beside them."""
     out = []
     for c in comparisons:
         for r in c.rows:
+            (lo, lo_duration, lo_date), (hi, hi_duration, hi_date) = (typed_value(r.record.get("value")),
+                                                                      typed_value(r.record.get("value_max")))
             out.append({
                 "indicator": c.indicator, "kind": c.kind, "policy_area": r.record.get("policy_area"),
                 "jurisdiction": r.jurisdiction, "jurisdiction_code": r.record.get("jurisdiction_code"),
                 "jurisdiction_level": r.record.get("jurisdiction_level"), "value": r.value_text, "verdict": r.verdict,
                 "unit_class": str(r.value_class) if r.value_class else None, "op": r.record.get("op"),
-                "value_min": r.record.get("value"), "value_max": r.record.get("value_max"),
+                "value_min": lo, "value_max": hi, "value_duration": lo_duration, "value_max_duration": hi_duration,
+                "value_date": lo_date, "value_max_date": hi_date,
                 "unit": r.record.get("unit"), "per": r.record.get("per"), "quote": r.quote, "sentence": r.sentence,
                 "section": r.section, "doc": r.doc, "copies": "; ".join(r.copies) or None,
                 "span_start": r.record["span"][0], "span_end": r.record["span"][1],

@@ -11,14 +11,11 @@ jurisdiction raises ValueError naming it and the allowed values.
 """
 from __future__ import annotations
 
-import re
-
 from models.db import BadDatabase, NoSuchDatabase
 from pipeline import __version__
 
 __all__ = ["__version__", "load_provisions", "compare", "BadDatabase", "NoSuchDatabase"]
 
-ISO_DURATION = re.compile(r"P(?:\d+(?:\.\d+)?[YMWD])+")
 # the typed columns load_provisions() puts after value_max: a record's value is a number,
 # an ISO 8601 duration (a deadline's P30D) or a date (2012-04-15, XXXX-12, 2012-H1)
 VALUE_COLUMNS = ("value", "value_max", "value_duration", "value_max_duration", "value_date", "value_max_date")
@@ -52,12 +49,11 @@ def load_provisions(db_url: str | None = None, kind: str | None = None):
 def typed_values(record: dict) -> dict:
     """The record with value/value_max split by type: numbers stay, durations and dates
     move to their own keys."""
+    from pipeline.compare import typed_value
+
     out = dict(record)
     for key in ("value", "value_max"):
-        v = out.get(key)
-        out[key] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        out[f"{key}_duration"] = v if isinstance(v, str) and ISO_DURATION.fullmatch(v) else None
-        out[f"{key}_date"] = v if isinstance(v, str) and not ISO_DURATION.fullmatch(v) else None
+        out[key], out[f"{key}_duration"], out[f"{key}_date"] = typed_value(out.get(key))
     return out
 
 

@@ -282,3 +282,18 @@ def test_deadline_dates_read_as_dates(value, value_max, op, per, text):
     from pipeline.compare import value_text
 
     assert value_text({"kind": "deadline", "value": value, "value_max": value_max, "op": op, "per": per}) == text
+
+
+def test_compare_frame_types_its_values(seed_db):
+    """compare()'s value_min/value_max are numbers only (they mixed floats, P30D and
+    dates); a deadline's duration and date stand in columns of their own, in the CSV too."""
+    import pandas as pd
+
+    import policyx
+
+    df = policyx.compare(seed_db)
+    numbers = pd.to_numeric(df["value_min"].dropna(), errors="coerce")
+    assert numbers.notna().all() and len(numbers) > 0
+    deadlines = df[df["kind"] == "deadline"]
+    assert deadlines["value_duration"].dropna().str.fullmatch(r"P\d+[YMWD]").all()
+    assert (deadlines["value_duration"].notna() | deadlines["value_date"].notna()).any()

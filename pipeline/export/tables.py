@@ -31,7 +31,7 @@ PROVISION_COLUMNS = ("condition", "cites", "currency")
 # The table's columns, in order (comparison_rows()'s keys plus PROVISION_COLUMNS); also
 # the header when there is nothing to compare.
 DEFAULT_COLUMNS = ["indicator", "kind", "jurisdiction", "jurisdiction_code", "jurisdiction_level", "value", "verdict", "unit_class", "op", "value_min",
-                   "value_max", "unit", "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc",
+                   "value_max", "value_duration", "value_max_duration", "value_date", "value_max_date", "unit", "currency", "per", "quote", "sentence", "condition", "cites", "section", "doc",
                    "copies", "policy_area", "span_start", "span_end"]
 VERDICTS = ("stricter", "looser", "overlapping", "same", "only", "n/a")
 FORMULA_START = ("=", "+", "-", "@")  # what makes Excel read a typed cell as a formula
