@@ -84,12 +84,16 @@ def run(
         err.print(f"[red]error:[/] --out {shown(out_dir)}: {problem}", highlight=False)
         raise typer.Exit(2)
     from models.db import BadDatabase, masked_url
+    from pipeline.corpus import ExportError
 
     try:
         summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
                              workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr)
     except BadDatabase as e:
         raise _database_error(e)
+    except ExportError as e:
+        err.print(f"[red]error:[/] {shown(e)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
     for failure in summary.failures:
         err.print(f"[red]failed[/] {shown(failure.path)}: {shown(failure.error)}", highlight=False, soft_wrap=True)
     for skip in summary.skipped:

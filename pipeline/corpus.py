@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
@@ -85,8 +86,19 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         run.n_ok = sum(c["ok"] for c in summary.by_format.values())
         run.n_unchanged = sum(c["unchanged"] for c in summary.by_format.values())
         run.n_failed = len(summary.failures)
-    summary.exports += export_run(Session, summary.document_ids, out_dir, exports)
+    status = (console or Console(stderr=True)).status(f"writing exports of {len(summary.document_ids)} documents …")
+    with status if show_progress else nullcontext():
+        try:
+            summary.exports += export_run(Session, summary.document_ids, out_dir, exports)
+        except OSError as e:  # the documents are stored; only the files could not be written
+            raise ExportError(f"writing the exports to {out_dir} failed: {e.strerror or e}; the database holds "
+                              "every document, so `policyx run` again writes them") from None
     return summary
+
+
+class ExportError(OSError):
+    """The run stored its documents but could not write its export files (disk full,
+    --out read-only): one line naming the cause."""
 
 
 def _unchanged(Session, path: Path, summary: RunSummary) -> bool:

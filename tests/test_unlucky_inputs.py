@@ -237,3 +237,29 @@ for _ in process_many([Path("a.txt")], workers=1, timeout=900, task=slow):
     finally:
         if run.poll() is None:
             run.kill()
+
+
+def test_exports_that_cannot_be_written_are_one_line_and_nothing_is_lost(tmp_path, monkeypatch):
+    """Disk full while writing the exports: a 100–490-line traceback after every document
+    had been processed; now one line, exit 1, and the documents stay stored."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    import pipeline.corpus as corpus
+    from pipeline.cli import app
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(corpus, "export_run", full)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    r = CliRunner().invoke(app, ["run", str(docs), "--db", db, "--out", str(tmp_path / "out"), "--quiet"])
+    assert r.exit_code == 1
+    out = r.output
+    assert "No space left on device" in out and "Traceback" not in out, out
+    with session_factory(db)() as s:
+        assert s.scalars(select(Document)).one().status == "ok"
