@@ -135,6 +135,24 @@ def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary) ->
         summary.failures.append(Failure(result.path, result.error))
 
 
+def aligned_records(Session, document_ids: list[int], names: dict[int, str] | None = None):
+    """(document id, record) of the documents' provisions as rules.jsonl has them: the
+    documents in export-name order (store.export_names, computed unless given), each in
+    span order, indicators aligned across all of them; read 200 documents at a time,
+    each batch in a session of its own."""
+    ids = list(dict.fromkeys(document_ids))
+    with Session() as s:
+        names = names or export_names(s, ids)
+        mapping = label_alignment(indicator_keys(s, ids, names))
+    ids.sort(key=lambda i: names[i])
+    id_of = {names[i]: i for i in ids}
+    for i in range(0, len(ids), 200):
+        with Session() as s:
+            for r in provisions_of(s, ids[i:i + 200], names):
+                key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
+                yield id_of[r["doc"]], ({**r, "indicator": mapping[key]} if key in mapping else r)
+
+
 def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "all") -> list[Path]:
     """The run's exports with aligned indicators. rules.jsonl is streamed one batch of
     documents at a time; the comparison tables and the report (exports="all") need the
@@ -145,15 +163,9 @@ def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "
     ids = list(dict.fromkeys(document_ids))
     with Session() as s:
         names = export_names(s, ids)
-        ids.sort(key=lambda i: names[i])
-        mapping = label_alignment(indicator_keys(s, ids, names))
 
     def records():
-        for i in range(0, len(ids), 200):
-            with Session() as s:
-                for r in provisions_of(s, ids[i:i + 200], names):
-                    key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
-                    yield {**r, "indicator": mapping[key]} if key in mapping else r
+        return (r for _, r in aligned_records(Session, ids, names))
 
     if exports == "jsonl":
         return [write_rules_jsonl(out_dir, records()),

@@ -277,14 +277,6 @@ def export_names(session: Session, document_ids: list[int]) -> dict[int, str]:
     return out
 
 
-def document_names(session: Session, document_ids: list[int]) -> dict[int, str]:
-    out = {}
-    for i in range(0, len(document_ids), 1000):
-        out.update(session.execute(select(Document.id, Document.name)
-                                   .where(Document.id.in_(document_ids[i:i + 1000]))).all())
-    return out
-
-
 def source_texts(session: Session, document_ids: list[int], names: dict[int, str] | None = None) -> dict[str, str]:
     """Document name (export_names' where given) -> source text, for showing provisions in context."""
     out = {}

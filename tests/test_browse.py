@@ -23,6 +23,7 @@ import pytest
 
 from browser import CHROMEDRIVER, CHROMIUM, MISSING, start_chromium
 from conftest import CORPUS, ROOT
+from test_cli_run import BAD_URLS  # the URLs every command that takes --db is tested on
 from db_fixtures import postgres_server  # noqa: F401  (fixture)
 from pipeline.browse import (DATA, DOCUMENT_COLUMNS, FTS_TABLE, PROVISION_COLUMNS, BrowseError, browse_path,
                              build_browse_db, built_state, site_metadata, Source)
@@ -271,14 +272,6 @@ def test_what_one_jurisdiction_requires(copy):
 
 
 # --- databases that cannot be browsed ---------------------------------------------------
-
-BAD_URLS = [
-    ("nosuchdriver://x", "nosuchdriver"),
-    ("postgresql+psycopg://u:s3cret-pw@127.0.0.1:1/db", "127.0.0.1"),
-    ("not a url at all", "not a url"),
-    ("mysql://u:s3cret-pw@localhost/db", "driver not installed"),
-]
-
 
 @pytest.mark.parametrize("url,named", BAD_URLS)
 def test_bad_url_is_one_line_and_exit_2(tmp_path, url, named):

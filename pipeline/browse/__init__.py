@@ -21,6 +21,7 @@ import re
 import socket
 import sqlite3
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
@@ -272,22 +273,6 @@ def _title(record: dict, parts: list | None, default: str | None) -> str | None:
     return default
 
 
-def aligned_records(s, document_ids: list[int]):
-    """(document id, record) of the documents' provisions as rules.jsonl has them: the
-    documents in name order, each in span order, indicators aligned across all of them
-    the way pipeline.corpus.export_run aligns a run's."""
-    from pipeline.grouping import label_alignment
-    from pipeline.store import export_names, indicator_keys, provisions_of
-
-    names = export_names(s, document_ids)
-    ids = sorted(dict.fromkeys(document_ids), key=lambda i: names[i])
-    mapping = label_alignment(indicator_keys(s, ids, names))
-    for doc_id in ids:
-        for r in provisions_of(s, [doc_id], names):
-            key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
-            yield doc_id, ({**r, "indicator": mapping[key]} if key in mapping else r)
-
-
 def _number(v):
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
@@ -331,7 +316,9 @@ def _write(path: Path, s, state: dict, src: Source) -> None:
         counts: Counter = Counter()
         insert = f"insert into provisions values ({', '.join('?' * len(PROVISION_COLUMNS))})"
         batch = []
-        for n, (doc_id, r) in enumerate(aligned_records(s, [d.id for d in ok]), 1):
+        from pipeline.corpus import aligned_records
+
+        for n, (doc_id, r) in enumerate(aligned_records(lambda: nullcontext(s), [d.id for d in ok]), 1):
             batch.append(provision_row(n, doc_id, _title(r, parts.get(doc_id), titles[doc_id]), r))
             counts[doc_id] += 1
             if r.get("policy_area"):

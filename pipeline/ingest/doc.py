@@ -347,31 +347,15 @@ class _WordML:
         return out
 
     def table(self, tbl) -> list[str]:
-        """As the DOCX reader: a merged cell is written once, where it starts
-        (2003 XML marks continuations with w:vmerge / w:hmerge without 'restart')."""
-        lines = []
-        for tr in tbl.iter(TR):
-            if _ancestor_table(tr) is not tbl:
-                continue
-            cells = []
-            for tc in tr.iter(TC):
-                if _ancestor_table(tc) is not tbl or _merge_continuation(tc):
-                    continue
-                parts = [s for s in self.blocks(tc) if s.strip()]
-                cells.append(" ".join(" ".join(s.split()) for s in parts))
-            lines.append("\t".join(cells))
-        return lines
+        """As the DOCX reader: 2003 XML marks merged-cell continuations with w:vmerge /
+        w:hmerge without 'restart'."""
+        from pipeline.ingest.docx import table_lines
+
+        return table_lines(tbl, (TBL, TR, TC), _merge_continuation, self.blocks)
 
 
 def _skipped_annotation(el) -> bool:
     return el.tag == ANNOTATION and el.get(_q("type")) in SKIP_ANNOTATIONS
-
-
-def _ancestor_table(el):
-    el = el.getparent()
-    while el is not None and el.tag != TBL:
-        el = el.getparent()
-    return el
 
 
 def _merge_continuation(tc) -> bool:

@@ -16,6 +16,7 @@ import logging
 import re
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 from models.records import IngestError, SourceText
 
@@ -126,23 +127,10 @@ class _DocumentText:
         return label + _inline_text(p)
 
     def _table(self, tbl) -> list[str]:
-        """One line per row, cells joined by a tab. A merged cell is one w:tc (horizontal
-        span) or a w:tc marked vMerge=continue (vertical span) in the rows below; we
-        write it once, where it starts, not once per grid column as row.cells does."""
-        lines = []
-        for tr in tbl.iter(TR):
-            if _ancestor_table(tr) is not tbl:
-                continue  # nested table: rendered inside its cell
-            cells = []
-            for tc in tr.iter(TC):
-                if _ancestor_table(tc) is not tbl:
-                    continue
-                if _is_vmerge_continuation(tc):
-                    continue
-                parts = [s for s in self._blocks(tc) if s.strip()]
-                cells.append(" ".join(" ".join(s.split()) for s in parts))
-            lines.append("\t".join(cells))
-        return lines
+        """A merged cell is one w:tc (horizontal span) or a w:tc marked vMerge=continue
+        (vertical span) in the rows below: written once, not once per grid column as
+        row.cells does."""
+        return table_lines(tbl, (TBL, TR, TC), _is_vmerge_continuation, self._blocks)
 
 
 def _text_boxes(p) -> list:
@@ -176,11 +164,27 @@ def _related(part, name: str):
     return parse_xml(related.blob)
 
 
-def _ancestor_table(el):
-    el = el.getparent()
-    while el is not None and el.tag != TBL:
+def table_lines(tbl, tags: tuple[str, str, str], continues: Callable, blocks: Callable) -> list[str]:
+    """One line per row of `tbl`, its cells joined by a tab, each cell's blocks on one
+    line, a merged cell once, where it starts (`continues(tc)`: a continuation); a
+    nested table is read inside its cell. `tags` are the (table, row, cell) tags of the
+    dialect: DOCX and Word 2003 XML differ in their namespace and merge marks only."""
+    tbl_tag, tr_tag, tc_tag = tags
+
+    def owner(el):
         el = el.getparent()
-    return el
+        while el is not None and el.tag != tbl_tag:
+            el = el.getparent()
+        return el
+
+    lines = []
+    for tr in tbl.iter(tr_tag):
+        if owner(tr) is not tbl:
+            continue  # a nested table's row: read inside its cell
+        cells = [" ".join(" ".join(s.split()) for s in blocks(tc) if s.strip())
+                 for tc in tr.iter(tc_tag) if owner(tc) is tbl and not continues(tc)]
+        lines.append("\t".join(cells))
+    return lines
 
 
 def _is_vmerge_continuation(tc) -> bool:

@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.language_data import Outline, load
 from models.records import IngestError, Removal, SourceText
 
 # pdfminer warns on every page of a font without a FontBBox ("Could not get FontBBox"),
@@ -57,7 +58,6 @@ EDGE_LINES = 3  # how deep into a page edge furniture may sit
 OUTER_BAND = 0.15  # share of the page height where a bare page number may sit
 BASELINE_TOLERANCE = 0.3  # glyphs whose baselines differ by less than this share of the font size share a line
 DUPLICATE_OFFSET = 1.0  # a glyph repeated within this many points of itself is drawn twice (fake bold)
-LEADER = re.compile(r"(?:…{2,}|\.{4,}|·{4,})\s*[0-9]{0,4}\s*$")
 FULL_LINE_SHARE = 0.85  # a recognized line this share of the long lines' length or more fills its line
 TITLE_SIZE = 1.15  # a title is set at least this much larger than the body's median size
 WORD_GAP = 3.0  # a gap wider than this (points) between glyphs is a space, as pdfplumber's x tolerance
@@ -476,9 +476,10 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
             return False
         return abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 < 0.5 * a.em and not _ends_sentence(a.text)
 
+    contents = load(Outline).contents_entry.compiled  # a 目录 line: outline.yaml, as the segmenter reads it
     soft = []
     for a, b in pairs:
-        if a.table or b.table or LEADER.search(a.text):
+        if a.table or b.table or contents.search(a.text):
             continue  # a table row, or a 目录 entry (title …… page) that fills its line
         if title_pair(a, b) and not gap(a, b) and not HEADING.match(b.text.lstrip()):
             if text[a.end:a.end + 1] == "\n":
