@@ -65,6 +65,7 @@ class Grammar:
     conjunction: re.Pattern
     alternative: re.Pattern
     trigger_lead: re.Pattern
+    cite_clause: re.Pattern
     filler: re.Pattern
     not_paragraph: re.Pattern
     proviso: re.Pattern
@@ -93,7 +94,7 @@ def grammar() -> Grammar:
     simple = ("after_cite", "generic", "taiwan", "escalation", "parallel", "result", "list_intro", "imposes", "prohibition",
               "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
               "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
-              "conjunction", "alternative", "trigger_lead", "filler", "not_paragraph", "proviso", "aside")
+              "conjunction", "alternative", "trigger_lead", "cite_clause", "filler", "not_paragraph", "proviso", "aside")
     opener = rf"(?P<verb>{get('openers')})(?:(?P<self>{get('self_names')})(?:{get('self_filler')})?)?"
     return Grammar(
         opener=_compile("openers", opener),
@@ -756,7 +757,8 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
 
 def _trigger_span(text: str, sentence_start: int, trigger: str | None, pos: int) -> tuple[int, int] | None:
     """Where the trigger stands: the finder's own text where given, else the clause before
-    the last 的，/者， ahead of the measure (Taiwan drafting: 违反第四条第一款规定者，处…)."""
+    the last 的，/者， ahead of the measure (Taiwan drafting: 违反第四条第一款规定者，处…),
+    else a citation that opens the sentence (违反本条例第八条规定，责令…)."""
     if trigger:
         i = text.rfind(trigger, sentence_start, pos)
         if i >= 0:
@@ -765,7 +767,9 @@ def _trigger_span(text: str, sentence_start: int, trigger: str | None, pos: int)
     for last in re.finditer(r"(?:的|者)[,，]", text[sentence_start:pos]):
         pass
     if last is None:
-        return None
+        head = text[sentence_start:pos]
+        bare = grammar().cite_clause.match(head, len(head) - len(head.lstrip(" ,，")))
+        return (sentence_start + bare.start(), sentence_start + bare.end()) if bare else None
     head_end = sentence_start + last.start()
     cut = max(text.rfind(c, sentence_start, head_end) for c in "。;；")
     s = cut + 1 if cut >= 0 else sentence_start

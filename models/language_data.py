@@ -684,6 +684,7 @@ class References(Model):
     conjunction: Regex
     alternative: Regex
     trigger_lead: Regex
+    cite_clause: Regex
     filler: Regex
     not_paragraph: Regex
     proviso: Regex

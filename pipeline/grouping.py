@@ -394,7 +394,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
         rep = _medoid([items[i] for i in ids])
         kept = rep.block[2]
         # the first of listed conducts, at most 30 characters cut between words
-        head = words_within(re.split(r"[,，;；]|或者(?=.{6})", rep.core)[0], 30, keep_end=False).rstrip("、，,")
+        head = words_within(re.split(r"[,，;；]|(?<=.{8})或者(?=.{6})", rep.core)[0], 30, keep_end=False).rstrip("、，,")
         # the bearer the members name (a group holds one), if two of them or half do: one
         # member's reading alone (a city's fine read as put on officials) does not
         # relabel every city's fine

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,19 @@ def test_unsupported_format(tmp_path):
     f.write_bytes(b"PK\x03\x04")
     with pytest.raises(IngestError, match="unsupported"):
         read_source(f)
+
+
+GREENING = Path("/work/shared/corpus/regulations/greening")
+
+
+@pytest.mark.skipif(not GREENING.is_dir(), reason="the regulations live in /work/shared")
+def test_a_txt_copied_from_a_page_layout_is_joined_where_it_wraps():
+    """焦作's regulation was copied from a PDF: every line wrapped, a blank line after
+    each. Its wraps are joined (责令限\n\n期改正 is one phrase again); its 题注 entries,
+    each on its own dated line, stay apart; a TXT typed a paragraph a line is left as is."""
+    wrapped = read_source(next(GREENING.glob("焦作市*.txt")))
+    text = normalize(wrapped).text
+    assert "违反本条例第二十二条第五项规定的,责令限期改正,逾期未改正的,处二千元以上一万元以下罚款。\n" in text
+    assert "会议通过\n2018年9月29日" in text
+    typed = read_source(next(GREENING.glob("济宁市*.txt")))
+    assert typed.soft_breaks == []

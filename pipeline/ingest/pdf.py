@@ -21,6 +21,7 @@ import math
 import re
 import statistics
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ MAX_PAGES = 5000
 
 SENTENCE_END = set("。！？；：!?;:")
 CLOSERS = "”’」』）)】》〉\"'"
+CLAUSE_END = set("，、,")  # a line ending so never ends its paragraph
 DASHES = "-—–－‐‑―~～·•"
 # Page-number lines that need no repetition to be recognised, at a page edge.
 PAGE_NUMBER = [
@@ -54,10 +56,13 @@ HEADING = re.compile(
     r"|[0-9]+[、．.](?![0-9])"
     r"|[①-⑳])"
 )
+# Lines that no wrapped line continues into: a dated 题注 entry, markup
+ENTRY_START = re.compile(r"[0-9〇零一二]{4}年[0-9一二三四五六七八九十]{1,2}月|[<#]")
 EDGE_LINES = 3  # how deep into a page edge furniture may sit
 OUTER_BAND = 0.15  # share of the page height where a bare page number may sit
 BASELINE_TOLERANCE = 0.3  # glyphs whose baselines differ by less than this share of the font size share a line
 DUPLICATE_OFFSET = 1.0  # a glyph repeated within this many points of itself is drawn twice (fake bold)
+MIN_WRAP_WIDTH = 10  # a shorter line tells nothing of the page width
 FULL_LINE_SHARE = 0.85  # a recognized line this share of the long lines' length or more fills its line
 TITLE_SIZE = 1.15  # a title is set at least this much larger than the body's median size
 WORD_GAP = 3.0  # a gap wider than this (points) between glyphs is a space, as pdfplumber's x tolerance
@@ -116,20 +121,40 @@ def read_pdf(path: Path, ocr: bool = False) -> SourceText:
                       sha256=sha, removals=removals, soft_breaks=soft_breaks)
 
 
-def recognized_soft_breaks(text: str) -> list[int]:
-    """Newlines of recognized text that wrap a paragraph: after a line as long as most
-    (the recognizer keeps no geometry here, so length stands for a full line) that ends
-    no sentence, before a line that opens no heading."""
-    spans, pos = [], 0
+def recognized_soft_breaks(text: str, min_share: float = 0.0, min_wraps: int = 1) -> list[int]:
+    """Newlines of text without geometry (recognized, or a TXT copied from a PDF) that
+    wrap a paragraph: after a line as long as the wrapped lines (length stands for a
+    full line), or one ending in a comma, that ends no sentence, before a line that
+    opens no heading, no dated 题注 entry and no markup. A copy often sets a blank line
+    after every line; the newlines of one such gap are all returned. None unless at
+    least `min_share` of the full lines wrap, and `min_wraps` lines: a text typed a
+    paragraph a line has the odd long line without a stop that wraps nothing."""
+    lines, pos = [], 0
     for line in text.split("\n"):
-        spans.append((pos, pos + len(line)))
+        if line.strip():
+            lines.append((pos, pos + len(line), line.strip()))
         pos += len(line) + 1
-    lengths = [e - s for s, e in spans if e > s]
-    if not lengths:
-        return []
-    full = FULL_LINE_SHARE * _percentile(lengths, 0.75)
-    return [e for (s, e), (s2, e2) in zip(spans, spans[1:])
-            if e - s >= full and not _ends_sentence(text[s:e]) and not HEADING.match(text[s2:e2].lstrip())]
+    full = FULL_LINE_SHARE * _line_width([t for _, _, t in lines])
+    breaks, full_lines = [], 0
+    for (s, e, line), (s2, _, nxt) in zip(lines, lines[1:]):
+        long = len(line) >= full
+        full_lines += long
+        gap = text[e:s2]
+        if not (long or line[-1] in CLAUSE_END) or gap.count("\n") > 2 or _ends_sentence(line) \
+                or HEADING.match(nxt) or ENTRY_START.match(nxt):
+            continue
+        breaks.append([e + i for i, ch in enumerate(gap) if ch == "\n"])
+    wrapped = len(breaks) >= max(min_wraps, min_share * full_lines)
+    return [p for gap in breaks for p in gap] if wrapped else []
+
+
+def _line_width(lines: list[str]) -> float:
+    """The length of a full line: the most common length of lines that end no sentence
+    (the wrapped ones), else the long lines' length."""
+    open_lengths = Counter(len(t) for t in lines if len(t) >= MIN_WRAP_WIDTH and not _ends_sentence(t))
+    if open_lengths:
+        return max(open_lengths.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return _percentile([len(t) for t in lines], 0.75) if lines else math.inf
 
 
 def _check_envelope(data: bytes) -> None:

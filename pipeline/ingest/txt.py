@@ -12,6 +12,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from models.records import IngestError, SourceText
+from pipeline.ingest.pdf import recognized_soft_breaks
 
 BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
@@ -23,6 +24,8 @@ BOMS = [
 # Legacy Chinese encodings, in the order we trust them when the evidence ties.
 LEGACY = ("gb18030", "big5hkscs", "cp950")
 MAX_TXT_BYTES = 64 * 1024 * 1024
+WRAPPED_SHARE = 0.5  # a TXT whose full lines wrap this often was copied from a page layout: its wraps are joined
+WRAPPED_LINES = 5  # and it has at least this many: two lines are no evidence of a layout
 
 
 def read_txt(path: Path) -> SourceText:
@@ -32,7 +35,7 @@ def read_txt(path: Path) -> SourceText:
     data = path.read_bytes()
     text, encoding = decode(data)
     return SourceText(path=str(path), text=text, format="txt", encoding=encoding,
-                      sha256=hashlib.sha256(data).hexdigest())
+                      sha256=hashlib.sha256(data).hexdigest(), soft_breaks=recognized_soft_breaks(text, WRAPPED_SHARE, WRAPPED_LINES))
 
 
 def decode(data: bytes) -> tuple[str, str]:
