@@ -827,6 +827,12 @@ def resolve_citation(seg: Segmentation, sentence_start: int, trigger: str | None
     text = idx.text
     span = _trigger_span(text, sentence_start, trigger, pos)
     if span is None:
+        # a clause with no trigger of its own continues the sentence before it in its
+        # paragraph (…逾期不改正的，对单位处…；对个人处…): it punishes the same conduct
+        earlier = next(_earlier(idx, sentence_start), None) if trigger is None else None
+        if earlier:
+            _, (s, e) = earlier
+            return resolve_citation(seg, earlier[0], text[s:e], e)
         return None, trigger
     s, e = span
     own = text[s:e].strip(" ,，")
