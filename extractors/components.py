@@ -1,5 +1,5 @@
-"""spaCy pipeline: blank `zh` with the jieba segmenter, plus our components registered
-by name. Each component wraps a plain extractor function and writes typed matches onto
+"""spaCy pipeline: blank `zh`, a Doc of the segmentation's sentences, and our components
+registered by name. Each component wraps a plain extractor function and writes typed matches onto
 the Doc (`doc._.bounds`, `doc._.deadlines`, `doc._.sanctions`); the last one turns them
 into Provision records with source spans.
 """
@@ -86,13 +86,14 @@ MAX_DOCUMENT_CHARS = 50_000_000
 
 @lru_cache(maxsize=1)
 def make_nlp() -> Language:
-    """Built once per process: jieba's dictionary load is the expensive part."""
-    import jieba
+    """Built once per process, before workers fork: jieba's dictionary (with the user
+    dictionary) is loaded here, as the conduct labels segment with it. The Doc is made
+    from the segmentation's sentences (extractors/pipeline.py sentence_doc), so spaCy's
+    own tokenizer is the cheap character one, never run on a document."""
+    from extractors.conducts import segmenter
 
-    jieba.setLogLevel(60)
-    if USER_DICT.exists():
-        jieba.load_userdict(str(USER_DICT))
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    segmenter().initialize()
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     # spaCy's 1,000,000-character limit guards the memory of parsers and taggers; this
     # pipeline has none, and a long statute compilation is longer than that
     nlp.max_length = MAX_DOCUMENT_CHARS

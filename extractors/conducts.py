@@ -151,8 +151,9 @@ def conduct_tokens(conduct: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def segmenter():
-    """jieba with the project's user dictionary, as the spaCy pipeline segments (the
-    comparison of a stored corpus runs without that pipeline)."""
+    """jieba with the project's user dictionary: the one word segmenter, for the words of
+    conducts and of labels (make_nlp loads it before workers fork; the comparison of a
+    stored corpus loads it on its own)."""
     import jieba
 
     from extractors.components import USER_DICT

@@ -34,11 +34,30 @@ def extract_provisions(seg: Segmentation, meta: DocumentMeta, parts: list[Docume
 
 
 def prepare_doc(nlp, seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> Doc:
-    """The jieba-segmented Doc with what the components read attached to it."""
-    doc = nlp.make_doc(seg.text.text)
+    """The Doc with what the components read attached to it. Its tokens are the
+    sentences (and the text between them): the components read sentences and
+    characters, and jieba's words only of the phrases they label (extractors/conducts.py),
+    so segmenting the whole text into words was most of the run and read by none."""
+    doc = sentence_doc(nlp, seg)
     doc._.segmentation, doc._.meta, doc._.parts = seg, meta, parts
     doc._.year_contexts = _year_contexts(seg, meta, parts)
     return doc
+
+
+def sentence_doc(nlp, seg: Segmentation) -> Doc:
+    """A Doc whose tokens are the segmentation's sentences and the gaps between them, in
+    order, so that its text is the normalized text exactly."""
+    text, words, pos = seg.text.text, [], 0
+    for sent in seg.sentences:
+        start, end = max(pos, sent.start), sent.end
+        if start > pos:
+            words.append(text[pos:start])
+        if end > start:
+            words.append(text[start:end])
+            pos = end
+    if pos < len(text):
+        words.append(text[pos:])
+    return Doc(nlp.vocab, words=words, spaces=[False] * len(words))
 
 
 def _year_contexts(seg: Segmentation, meta: DocumentMeta, parts: list[DocumentMeta]) -> list[tuple[int, int, YearContext]]:

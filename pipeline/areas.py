@@ -76,7 +76,8 @@ def area_at(doc, pos: int) -> str | None:
     computed once per Doc."""
     ranges = doc.user_data.get("policy_areas")
     if ranges is None:
-        ranges = doc.user_data["policy_areas"] = document_areas(doc._.meta, doc._.parts or [], doc.text)
+        ranges = doc.user_data["policy_areas"] = document_areas(doc._.meta, doc._.parts or [],
+                                                                  doc._.segmentation.text.text)
     for s, e, area in ranges:
         if s <= pos < e:
             return area

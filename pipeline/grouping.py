@@ -242,7 +242,9 @@ def _weigh(items: list[_Conduct]) -> None:
     for c, toks in zip(items, tokens):
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
         # closer to 在禁止吸烟场所吸烟; a word of every unit says little about which question
-        v = {t: math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR for t in set(toks)}
+        # in sorted order: sums over a set's order (which the hash seed decides) differ in
+        # the last bit, and a near tie then fell either way from one run to the next
+        v = {t: math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR for t in sorted(set(toks))}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         c.vector = {t: x / norm for t, x in v.items()}
 
@@ -256,7 +258,7 @@ def _divided(items: list[_Conduct], groups: _Groups) -> None:
     divided."""
     rules: dict[tuple, list[tuple[int, frozenset]]] = defaultdict(list)
     for i, c in enumerate(items):
-        for where, paragraph, cited in c.divides:
+        for where, paragraph, cited in sorted(c.divides, key=str):
             rules[(c.block, where, paragraph)].append((i, cited))
     for labels in rules.values():
         for (i, cited_i), (j, cited_j) in itertools.permutations(labels, 2):
@@ -314,7 +316,7 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
             xs, ys = groups.members[a], groups.members[b]
             pool = xs + ys
             leave = []
-            for unit in shared:
+            for unit in sorted(shared):
                 rivals = [x for x in pool if unit in items[x].units]
                 others = [y for y in pool if unit not in items[y].units]
                 if not others:
@@ -326,7 +328,7 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
             if len(stay) <= max(len(xs), len(ys)) or _mean_similarity(sims, [x for x in stay if x in xs],
                                                                      [y for y in stay if y in ys]) < threshold:
                 continue
-            for x in set(leave):
+            for x in sorted(set(leave)):
                 groups.eject(x)
             a, b = groups.find(stay[0]), next(groups.find(y) for y in stay if groups.find(y) != groups.find(stay[0]))
             groups.merge(a, b)
