@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.numbers import parse_int_zh
+from extractors.prefilter import Prefilter
 from models.language_data import Deadlines, Lexicon, load
 
 # 次月/下月 (a monthly report due the next month) and the shared recurrence words
@@ -109,7 +110,12 @@ def _last_day(year: str, month: int) -> int:
 def find_deadlines(text: str, ctx: YearContext = YearContext()) -> list[Deadline]:
     """Every deadline in `text` (normalized), longest expressions first, no overlaps."""
     g = grammar()
-    blocked = [(m.start(), m.end()) for m in g["title"].finditer(text)]
+    present = {SCANNED[i] for i in _prefilter().candidates(text)}
+
+    def scan(name: str):
+        return g[name].finditer(text) if name in present else ()
+
+    blocked = [(m.start(), m.end()) for m in scan("title")]
     found: list[Deadline] = []
 
     def free(s: int, e: int) -> bool:
@@ -119,7 +125,7 @@ def find_deadlines(text: str, ctx: YearContext = YearContext()) -> list[Deadline
         if dl and free(dl.start, dl.end):
             found.append(dl)
 
-    for m in g["from_to"].finditer(text):
+    for m in scan("from_to"):
         a = g["point"].fullmatch(m.group("a").strip())
         b = g["point"].fullmatch(m.group("b").strip()) or g["tail"].fullmatch(m.group("b").strip())
         if a and b:
@@ -127,25 +133,35 @@ def find_deadlines(text: str, ctx: YearContext = YearContext()) -> list[Deadline
             hi = _point_value(b, ctx, side="end", inherit=a)
             if lo and hi:
                 add(Deadline(m.start(), m.end(), "range", lo[0], hi[0]))
-    for m in g["month_list"].finditer(text):
+    for m in scan("month_list"):
         year = _year_of(m.group("year"), m.group("every"), ctx, False)
         m1, m2 = _num(m.group("m1")), _num(m.group("m2"))
         if m1 and m2 and m1 < m2:
             add(Deadline(m.start(), m.end(), "range", f"{year}-{m1:02d}", f"{year}-{m2:02d}", _per(m.group("every"))))
-    for m in g["festival"].finditer(text):
+    for m in scan("festival"):
         md = g["data"]["festivals"][m.group("f")]
         year = str(ctx.schedule) if ctx.schedule else "XXXX"
         add(Deadline(m.start(), m.end(), "<=", f"{year}-{md}"))
-    for m in g["length_before_event"].finditer(text):
+    for m in scan("length_before_event"):
         add(_length_before_event(m))
-    for m in g["event"].finditer(text):
+    for m in scan("event"):
         add(Deadline(m.start(), m.end(), "<=", "XXXX"))
-    for m in g["point"].finditer(text):
+    for m in scan("point"):
         add(_point_deadline(text, m, ctx))
-    for m in g["duration"].finditer(text):
+    for m in scan("duration"):
         add(_duration(text, m))
     found.sort(key=lambda d: d.start)
     return found
+
+
+SCANNED = ("title", "from_to", "month_list", "festival", "length_before_event", "event", "point", "duration")
+
+
+@lru_cache(maxsize=1)
+def _prefilter() -> Prefilter:
+    """The patterns find_deadlines searches, behind one pass that tells which can match."""
+    g = grammar()
+    return Prefilter([g[k] for k in SCANNED])
 
 
 def _point_value(m: re.Match, ctx: YearContext, side: str = "start", inherit: re.Match | None = None) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.numbers import find_comparator, find_quantities, parse_int_zh
+from extractors.prefilter import Prefilter
 from models.language_data import SanctionPattern, Sanctions, load
 
 
@@ -52,8 +53,10 @@ def _pattern(kind: str, entry: SanctionPattern) -> Pattern:
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
     d = load(Sanctions)
+    types = [_pattern(t, p) for t, ps in d.types.items() for p in ps]
     return {
-        "types": [_pattern(t, p) for t, ps in d.types.items() for p in ps],
+        "types": types,
+        "prefilter": Prefilter([t.regex for t in types]),
         "positive": set(d.positive),
         "self_evident": set(d.self_evident),
         "not_before": re.compile(d.not_before),
@@ -84,7 +87,8 @@ def find_sanctions(text: str, start: int = 0, end: int | None = None) -> list[Sa
     v = vocabulary()
     hits = []
     sentence = text[start:end]
-    for entry in v["types"]:
+    for i in v["prefilter"].candidates(sentence):
+        entry = v["types"][i]
         if entry.requires is not None and not entry.requires.search(sentence):
             continue
         for m in entry.regex.finditer(text, start, end):

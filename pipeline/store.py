@@ -17,7 +17,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.db import Document, Part, ProvisionRow, Run, SectionRow
@@ -104,12 +104,14 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
         session.flush()  # before the insert: one current version per path, checked by an index
     doc = _document(result, key, run_id, current=True)
     ids = _add_jurisdictions(session, doc, result)
-    _add_sections(doc, result)
     _add_parts(doc, result, ids)
-    for p in result.provisions:
-        doc.provisions.append(_provision_row(p, ids))
     session.add(doc)
     session.flush()
+    _insert_sections(session, doc.id, result)
+    if result.provisions:
+        session.connection().execute(insert(ProvisionRow.__table__),
+                                     [_provision_values(p, doc.id, ids) for p in result.provisions])
+    session.expire(doc, ["sections", "provisions"])  # inserted in bulk, beside the ORM
     return doc
 
 
@@ -192,17 +194,29 @@ def _adopt_children(session: Session, row: JurisdictionRow) -> None:
                         .values(parent_id=row.id))
 
 
-def _add_sections(doc: Document, result: DocumentResult) -> None:
+def _insert_sections(session: Session, document_id: int, result: DocumentResult) -> None:
+    """The sections in bulk (executemany), a level of the outline at a time so that each
+    row's parent id is known when it is inserted (RETURNING, in parameter order)."""
     seg, omap, text = result.segmentation, result.normalized.offset_map, result.normalized.text
-    rows: dict[int, SectionRow] = {}
+    depth: dict[int, int] = {}
+    levels: list[list[tuple[int, object]]] = []
     for i, s in enumerate(seg.sections):
-        src = omap.to_source(s.start, s.end)
-        row = SectionRow(ordinal=i, kind=s.kind, label=s.label, title=s.title, path=s.path_label, level=s.level,
-                         start=s.start, end=s.end, source_start=src[0], source_end=src[1], text=text[s.start:s.end])
-        if s.parent is not None:
-            row.parent = rows[id(s.parent)]  # type: ignore[attr-defined]
-        rows[id(s)] = row
-        doc.sections.append(row)
+        d = depth[id(s)] = 0 if s.parent is None else depth[id(s.parent)] + 1
+        while len(levels) <= d:
+            levels.append([])
+        levels[d].append((i, s))
+    row_ids: dict[int, int] = {}
+    for level in levels:
+        rows = []
+        for i, s in level:
+            src = omap.to_source(s.start, s.end)
+            rows.append(dict(document_id=document_id, parent_id=row_ids[id(s.parent)] if s.parent is not None else None,
+                             ordinal=i, kind=s.kind, label=s.label, title=s.title, path=s.path_label, level=s.level,
+                             start=s.start, end=s.end, source_start=src[0], source_end=src[1], text=text[s.start:s.end]))
+        table = SectionRow.__table__
+        inserted = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        for (_, s), new_id in zip(level, inserted.scalars()):
+            row_ids[id(s)] = new_id
 
 
 def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> None:
@@ -224,13 +238,14 @@ def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> No
                               jurisdiction_id=ids.get(j.name) if j else None))
 
 
-def _provision_row(p: Provision, jurisdiction_ids: dict[str, int] | None = None) -> ProvisionRow:
+def _provision_values(p: Provision, document_id: int, jurisdiction_ids: dict[str, int] | None = None) -> dict:
+    """The provisions row of one record, as the values of a bulk insert."""
     record = p.to_json()
     num = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     txt = lambda v: v if isinstance(v, str) else None
-    return ProvisionRow(
-        doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1], quote=p.quote, sentence=p.sentence,
-        section=p.section, jurisdiction=p.jurisdiction,
+    return dict(
+        document_id=document_id, doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1], quote=p.quote,
+        sentence=p.sentence, section=p.section, jurisdiction=p.jurisdiction,
         jurisdiction_id=(jurisdiction_ids or {}).get(p.jurisdiction) if p.jurisdiction else None,
         subject=p.subject, indicator=p.indicator,
         approx=bool(p.approx), confidence=float(p.confidence), op=p.op, value_num=num(p.value),

@@ -126,7 +126,7 @@ def test_database_at_0001_upgrades_in_place(db_url):
 
     from models.db import _make_engine, upgrade
     from models.records import Provision
-    from pipeline.store import _provision_row
+    from pipeline.store import _provision_values
 
     common = dict(doc="x.txt", section="第五章 > 第二十条", jurisdiction="X市", subject=None, approx=False,
                   confidence=0.9)  # jurisdiction_code, _level and policy_area: null, as 0003 leaves them
@@ -179,9 +179,7 @@ def test_database_at_0001_upgrades_in_place(db_url):
     # and new rows carry the v2 fields in their columns
     cited = Provision(**{**provisions[0].__dict__, "span": (60, 81), "cites": "第十四条 > 第二款", "currency": "CNY"})
     with S.begin() as s:
-        row = _provision_row(cited)
-        row.document_id = doc_id
-        s.add(row)
+        s.execute(insert(ProvisionRow), [_provision_values(cited, doc_id)])
     with S() as s:
         row = s.scalars(select(ProvisionRow).where(ProvisionRow.span_start == 60)).one()
         assert (row.cites, row.currency) == ("第十四条 > 第二款", "CNY")
@@ -352,15 +350,15 @@ def test_new_version_replaces_provisions_in_one_transaction(db_url, doc_file, mo
     v3 = process_document(doc_file)
     import pipeline.store as store_mod
 
-    real, calls = store_mod._provision_row, []
+    real, calls = store_mod._provision_values, []
 
-    def failing(p, ids=None):
+    def failing(p, document_id, ids=None):
         calls.append(p)
         if len(calls) > 3:
             raise RuntimeError("disk full")
-        return real(p, ids)
+        return real(p, document_id, ids)
 
-    monkeypatch.setattr(store_mod, "_provision_row", failing)
+    monkeypatch.setattr(store_mod, "_provision_values", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         with S.begin() as s:
             save_result(s, v3)
