@@ -80,8 +80,9 @@ class Rewriter:
 
     def sub(self, pattern: re.Pattern, repl: str | Callable[[re.Match], str], noise_kind: str | None = None) -> None:
         edits = []
+        literal = isinstance(repl, str) and "\\" not in repl  # no group to expand: the string itself
         for m in pattern.finditer(self.text):
-            r = repl(m) if callable(repl) else m.expand(repl)
+            r = repl if literal else repl(m) if callable(repl) else m.expand(repl)
             if r != m.group(0):
                 edits.append(Edit(m.start(), m.end(), r))
         if edits:

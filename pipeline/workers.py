@@ -8,6 +8,7 @@ back in completion order; the caller stores each one as it arrives.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -72,7 +73,14 @@ def _context():
 def _start(ctx, task) -> _Slot:
     parent, child = ctx.Pipe()
     p = ctx.Process(target=_worker, args=(child, task, os.getpid()), daemon=True)
-    p.start()
+    # what a worker inherits (jieba's dictionary, spaCy, the language data) is never its
+    # garbage: frozen out of its collector, whose passes over it wrote to every shared
+    # page (copy-on-write) and made a document 40% slower than in one process
+    gc.freeze()
+    try:
+        p.start()
+    finally:
+        gc.unfreeze()  # the parent collects as before
     child.close()
     return _Slot(p, parent)
 
@@ -115,19 +123,27 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
     pending = iter(paths)
     slots = [_start(ctx, task) for _ in range(worker_count(workers, len(paths)))]
     exhausted = False
+
+    def dispatch(i: int) -> None:
+        """Give an idle worker its next document (a fresh worker after RECYCLE_AFTER)."""
+        nonlocal exhausted
+        slot = slots[i]
+        if slot.path is not None or exhausted:
+            return
+        if slot.done >= RECYCLE_AFTER:
+            _stop(slot)
+            slots[i] = slot = _start(ctx, task)
+        nxt = next(pending, None)
+        if nxt is None:
+            exhausted = True
+            return
+        slot.path, slot.started = Path(nxt), time.monotonic()
+        slot.conn.send(str(slot.path))
+
     try:
+        for i in range(len(slots)):
+            dispatch(i)
         while True:
-            for i, slot in enumerate(slots):
-                if slot.path is None and not exhausted:
-                    if slot.done >= RECYCLE_AFTER:
-                        _stop(slot)
-                        slots[i] = slot = _start(ctx, task)
-                    nxt = next(pending, None)
-                    if nxt is None:
-                        exhausted = True
-                        break
-                    slot.path, slot.started = Path(nxt), time.monotonic()
-                    slot.conn.send(str(slot.path))
             busy = [s for s in slots if s.path is not None]
             if not busy:
                 return
@@ -144,14 +160,15 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
                         result = failed(slot.path, f"worker died while processing (exit code {slot.process.exitcode})")
                         _stop(slot, kill=True)
                         slots[i] = _start(ctx, task)
-                        yield result
-                        continue
-                    slot.path, slot.done = None, slot.done + 1
+                    else:
+                        slot.path, slot.done = None, slot.done + 1
+                    dispatch(i)  # the worker goes on while the caller stores this result
                     yield result
                 elif now - slot.started >= timeout:
                     path = slot.path
                     _stop(slot, kill=True)
                     slots[i] = _start(ctx, task)
+                    dispatch(i)
                     yield failed(path, f"timed out after {timeout:g}s (document processing limit)")
     finally:
         for slot in slots:
