@@ -227,6 +227,7 @@ def bench(
     full: Annotated[bool, typer.Option("--full", help="Build 1k/10k TXT and DOCX/PDF corpora and time whole runs.")] = False,
     sizes: Annotated[str, typer.Option(help="TXT corpus sizes for --full, comma-separated.")] = "1000,10000",
     office: Annotated[int, typer.Option(help="DOCX and PDF documents each for --full.")] = 200,
+    small: Annotated[int, typer.Option(help="Small files for the export-share measure of --full (0: skip).")] = 20_000,
     work: Annotated[Optional[Path], typer.Option(help="Folder for the generated corpora (default: a temp folder).")] = None,
     repeat: Annotated[int, typer.Option(help="Passes over the documents for the extraction measure.")] = 5,
     report_provisions: Annotated[int, typer.Option(help="Provisions in the report.html measure (Chromium; 0: skip).")] = 10_000,
@@ -234,10 +235,10 @@ def bench(
     """Speed and memory figures, measured in one run (a benchmark, never a test)."""
     import tempfile
 
-    from pipeline.bench import extraction_cost, full_bench, grouping_cost, report_cost, report_lines
+    from pipeline.bench import corpus_figures, extraction_cost, full_bench, grouping_cost, report_cost, report_lines
     from pipeline.run import iter_files
 
-    roots = paths or [Path("corpus")]
+    roots = paths or [Path("corpus")] + [p for p in (REPO.parent / "shared" / "corpus" / "regulations",) if p.is_dir()]
     files = [p for p in iter_files(roots) if p.suffix.lower() == ".txt"]
     if not files:
         err.print("[red]error:[/] no TXT documents to measure")
@@ -250,13 +251,18 @@ def bench(
     out.print(f"grouping across documents: {group.provisions} provisions of {group.documents} documents, "
               f"{group.labels} distinct labels; grouped in {group.align_seconds:.1f}s, grouped and compared "
               f"in {group.compare_seconds:.1f}s (target: seconds, not minutes)", highlight=False)
+    for root in (r for r in roots if r.is_dir()):
+        run, jieba = corpus_figures(root)
+        out.print(f"{root}: {run.documents} files end to end in {run.seconds:.1f}s (start-up and rules.jsonl "
+                  f"included), jieba alone {jieba:.1f}s on its text: ratio {run.seconds / jieba:.2f} "
+                  f"(target <= 1.5), peak RSS {run.peak_rss_mb:.0f} MB", highlight=False, soft_wrap=True)
     if report_provisions:
         for line in report_lines(report_cost(files, target=report_provisions)):
             out.print(line, highlight=False, soft_wrap=True)
     if full:
         corpus = roots[0] if roots[0].is_dir() else roots[0].parent
         with tempfile.TemporaryDirectory() as tmp:
-            full_bench(corpus, work or Path(tmp), tuple(int(x) for x in sizes.split(",")), office,
+            full_bench(corpus, work or Path(tmp), tuple(int(x) for x in sizes.split(",")), office, small,
                        report=lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
