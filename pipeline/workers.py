@@ -12,7 +12,10 @@ import gc
 import logging
 import multiprocessing as mp
 import os
+import pickle
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -25,6 +28,7 @@ from pipeline.run import DocumentResult, process_document
 DEFAULT_TIMEOUT = 120.0
 RECYCLE_AFTER = 200  # documents per worker before it is replaced
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PIPE_BYTES = 60_000  # a result larger than this goes through a file (a pipe buffers 64 KB)
 WORKERS_PER_CPU = 4  # past this, more processes only wait for the same cores
 
 log = logging.getLogger(__name__)
@@ -47,13 +51,35 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _worker(conn: Connection, task: Callable[[Path], DocumentResult], parent_pid: int) -> None:
+def _worker(conn: Connection, task: Callable[[Path], DocumentResult], parent_pid: int, spill: str) -> None:
     _die_with_parent(parent_pid)
     while True:
         path = conn.recv()
         if path is None:
             return
-        conn.send(task(Path(path)))
+        data = pickle.dumps(task(Path(path)), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > PIPE_BYTES:
+            # a pipe holds 64 KB: a larger result would block this worker until the
+            # parent had stored the one before, so the two never worked at once
+            with tempfile.NamedTemporaryFile(dir=spill, delete=False) as f:
+                f.write(data)
+            conn.send(_Spilled(f.name))
+        else:
+            conn.send_bytes(data)
+
+
+@dataclass
+class _Spilled:
+    """A result written to the run's spill folder instead of the pipe."""
+
+    file: str
+
+    def load(self) -> DocumentResult:
+        try:
+            with open(self.file, "rb") as f:
+                return pickle.load(f)
+        finally:
+            os.unlink(self.file)
 
 
 @dataclass
@@ -70,9 +96,9 @@ def _context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _start(ctx, task) -> _Slot:
+def _start(ctx, task, spill: str) -> _Slot:
     parent, child = ctx.Pipe()
-    p = ctx.Process(target=_worker, args=(child, task, os.getpid()), daemon=True)
+    p = ctx.Process(target=_worker, args=(child, task, os.getpid(), spill), daemon=True)
     # what a worker inherits (jieba's dictionary, spaCy, the language data) is never its
     # garbage: frozen out of its collector, whose passes over it wrote to every shared
     # page (copy-on-write) and made a document 40% slower than in one process
@@ -121,7 +147,8 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
     ctx = _context()
     paths = list(paths)
     pending = iter(paths)
-    slots = [_start(ctx, task) for _ in range(worker_count(workers, len(paths)))]
+    spill = tempfile.mkdtemp(prefix="policyx-results-")
+    slots = [_start(ctx, task, spill) for _ in range(worker_count(workers, len(paths)))]
     exhausted = False
 
     def dispatch(i: int) -> None:
@@ -132,7 +159,7 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
             return
         if slot.done >= RECYCLE_AFTER:
             _stop(slot)
-            slots[i] = slot = _start(ctx, task)
+            slots[i] = slot = _start(ctx, task, spill)
         nxt = next(pending, None)
         if nxt is None:
             exhausted = True
@@ -159,17 +186,18 @@ def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAU
                     except (EOFError, OSError):
                         result = failed(slot.path, f"worker died while processing (exit code {slot.process.exitcode})")
                         _stop(slot, kill=True)
-                        slots[i] = _start(ctx, task)
+                        slots[i] = _start(ctx, task, spill)
                     else:
                         slot.path, slot.done = None, slot.done + 1
                     dispatch(i)  # the worker goes on while the caller stores this result
-                    yield result
+                    yield result.load() if isinstance(result, _Spilled) else result
                 elif now - slot.started >= timeout:
                     path = slot.path
                     _stop(slot, kill=True)
-                    slots[i] = _start(ctx, task)
+                    slots[i] = _start(ctx, task, spill)
                     dispatch(i)
                     yield failed(path, f"timed out after {timeout:g}s (document processing limit)")
     finally:
         for slot in slots:
             _stop(slot, kill=slot.path is not None)
+        shutil.rmtree(spill, ignore_errors=True)

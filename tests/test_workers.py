@@ -41,3 +41,24 @@ def test_parallel_results_equal_serial(tmp_path):
     serial = {Path(p).name: [x.to_json() for x in process_document(p).provisions] for p in SEEDS}
     parallel = {Path(r.path).name: [x.to_json() for x in r.provisions] for r in process_many(SEEDS, workers=2)}
     assert parallel == serial
+
+
+def test_large_results_come_whole_through_the_spill_folder(tmp_path, monkeypatch):
+    """A result larger than a pipe holds is handed over through a file (so the worker
+    never waits for the parent to store the one before); it arrives equal to the one
+    made in process, and no file is left behind."""
+    import pickle
+    import tempfile
+
+    import pipeline.workers as workers
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    paths = sorted(SEEDS)
+    expected = {str(p): process_document(p) for p in paths}
+    assert any(len(pickle.dumps(r)) > workers.PIPE_BYTES for r in expected.values())
+    got = {r.path: r for r in process_many(paths, workers=2)}
+    assert set(got) == set(expected)
+    for path, r in got.items():
+        assert [p.to_json() for p in r.provisions] == [p.to_json() for p in expected[path].provisions]
+        assert r.normalized.text == expected[path].normalized.text
+    assert not list(tmp_path.glob("policyx-results-*"))
