@@ -71,7 +71,7 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
                 todo.append(path)
         if scheduler:
             from pipeline.distributed import process_on_dask
-            results = process_on_dask(todo, scheduler, ocr=ocr)
+            results = process_on_dask(todo, scheduler, ocr=ocr, timeout=timeout)
         else:
             results = process_many(todo, workers=workers, timeout=timeout,
                                    task=partial(process_document, ocr=True) if ocr else process_document)

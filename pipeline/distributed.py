@@ -6,41 +6,76 @@ transaction per document, exactly as a local run does.
 """
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pipeline.run import DocumentResult, process_document
-from pipeline.workers import failed
+from pipeline.workers import DEFAULT_TIMEOUT, failed
 
-BATCH = 256  # tasks in flight at once: the client never holds the whole corpus
+log = logging.getLogger(__name__)
+
 
 
 def _task(path: str, ocr: bool = False) -> DocumentResult:
     return process_document(Path(path), ocr=ocr)
 
 
-def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False) -> Iterator[DocumentResult]:
-    """Yield a result for every path, in completion order, computed on the cluster."""
-    from distributed import Client, as_completed
+def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False, timeout: float = DEFAULT_TIMEOUT,
+                    task: Callable[[str, bool], DocumentResult] = _task) -> Iterator[DocumentResult]:
+    """Yield a result for every path, in completion order, computed on the cluster.
+
+    As many documents are in flight as the cluster has threads, so each starts when it is
+    submitted and `timeout` counts from there; a document past it is failed, and the
+    worker running it is restarted by its nanny: a Dask task cannot be stopped, and a
+    slow parse kept a cluster worker busy and growing."""
+    from distributed import Client, wait
+    from distributed.client import TimeoutError as DaskTimeout
 
     with Client(scheduler, set_as_default=False) as client:
+        slots = max(1, sum(client.nthreads().values()))
         it = iter(paths)
-        futures = {}
-        for path in it:
-            futures[client.submit(_task, str(path), ocr, pure=False)] = path
-            if len(futures) >= BATCH:
-                break
-        if not futures:
-            return
-        ac = as_completed(list(futures), loop=client.loop)
-        for f in ac:
-            path = futures.pop(f)
-            try:
-                yield f.result()
-            except Exception as e:  # a worker lost or a task that could not run
-                yield failed(Path(path), f"cluster task failed: {type(e).__name__}: {e}")
+        futures: dict = {}  # future -> (path, submitted at)
+
+        def submit() -> None:
             nxt = next(it, None)
             if nxt is not None:
-                nf = client.submit(_task, str(nxt), ocr, pure=False)
-                futures[nf] = nxt
-                ac.add(nf)
+                futures[client.submit(task, str(nxt), ocr, pure=False)] = (nxt, time.monotonic())
+
+        for _ in range(slots):
+            submit()
+        while futures:
+            deadline = min(t for _, t in futures.values()) + timeout
+            try:
+                with client.as_current():  # wait() asks for the current client
+                    done, _ = wait(list(futures), timeout=max(0.05, deadline - time.monotonic()),
+                                   return_when="FIRST_COMPLETED")
+            except DaskTimeout:
+                done = set()
+            for f in done:
+                path, _ = futures.pop(f)
+                try:
+                    yield f.result()
+                except Exception as e:  # a worker lost or a task that could not run
+                    yield failed(Path(path), f"cluster task failed: {type(e).__name__}: {e}")
+                submit()
+            now = time.monotonic()
+            for f, (path, t) in list(futures.items()):
+                if now - t >= timeout:
+                    del futures[f]
+                    _stop_task(client, f)
+                    yield failed(Path(path), f"timed out after {timeout:g}s (document processing limit)")
+                    submit()
+
+
+def _stop_task(client, future) -> None:
+    """Cancel a task and restart the worker that runs it (the only way to stop it)."""
+    running = [w for w, keys in client.processing().items() if future.key in keys]
+    future.cancel()
+    if running:
+        log.warning("restarting cluster worker %s: a document ran past the time limit", running[0])
+        try:
+            client.restart_workers(running)
+        except Exception as e:  # a worker without a nanny cannot be restarted: say so, go on
+            log.error("could not restart cluster worker %s (%s): it may stay busy with that document", running[0], e)

@@ -114,3 +114,39 @@ def test_dask_local_cluster_equals_serial_run(tmp_path, db_url):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "dask" / "rules.jsonl").read_bytes() == (tmp_path / "serial" / "rules.jsonl").read_bytes()
     assert _state(db_url) == _state(serial_db)
+
+
+def slow_or_normal(path: str, ocr: bool = False):
+    """A cluster task that parses forever on one document (a slow PDF) and normally on the rest."""
+    from pipeline.distributed import _task
+
+    if "slow" in path:
+        time.sleep(3600)
+    return _task(path, ocr)
+
+
+def test_dask_honours_the_time_limit_and_frees_the_worker(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import cloudpickle
+
+    from pipeline.distributed import process_on_dask
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import the tests
+    docs = [tmp_path / "slow.txt", *[tmp_path / p.name for p in SEEDS[:3]]]
+    docs[0].write_text("第一条 每年不少于4次。", encoding="utf-8")
+    for src, dst in zip(SEEDS[:3], docs[1:]):
+        dst.write_bytes(src.read_bytes())
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        first = dict(cluster.scheduler_info["workers"])
+        t0 = time.monotonic()
+        results = {os.path.basename(r.path): r for r in process_on_dask(docs, cluster.scheduler_address, timeout=5,
+                                                                        task=slow_or_normal)}
+        elapsed = time.monotonic() - t0
+        with distributed.Client(cluster.scheduler_address) as c:
+            c.wait_for_workers(1, timeout=60)
+            now = c.scheduler_info()["workers"]
+    assert results["slow.txt"].error == "timed out after 5s (document processing limit)"
+    assert all(results[p.name].ok for p in docs[1:])  # the one worker went on with the rest
+    assert elapsed < 120
+    assert set(now) != set(first)  # the worker that ran the slow document was restarted
