@@ -65,6 +65,8 @@ def run(
                                                "jsonl: rules.jsonl and its schema only (streamed).")] = "all",
     ocr: Annotated[bool, typer.Option("--ocr", help="Read scanned PDFs (no text layer) by OCR: about 5 s a page, "
                                                     "so raise --timeout for long scans.")] = False,
+    follow_links: Annotated[bool, typer.Option("--follow-links", help="Read symbolic links that lead out of the "
+                                                                      "folders given (skipped by default).")] = False,
 ) -> None:
     """Process documents into the database and write exports; exit 1 if any failed (or
     nothing could be read: every file was of a type no reader takes). Files of other
@@ -88,7 +90,8 @@ def run(
 
     try:
         summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
-                             workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr)
+                             workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr,
+                             follow_links=follow_links)
     except BadDatabase as e:
         raise _database_error(e)
     except ExportError as e:

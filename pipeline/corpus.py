@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from models.db import Run, database_url, session_factory
 from pipeline.grouping import label_alignment
-from pipeline.ingest import FORMATS, file_sha256
+from pipeline.ingest import FORMATS, MAX_INPUT_BYTES, file_sha256
 from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
 from pipeline.store import export_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
@@ -41,7 +41,7 @@ class RunSummary:
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
                show_progress: bool = False, console: Console | None = None, workers: int = 1,
                timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None, exports: str = "all",
-               ocr: bool = False) -> RunSummary:
+               ocr: bool = False, follow_links: bool = False) -> RunSummary:
     """Process every supported file under `paths`: unchanged files are skipped by content
     hash, the rest run in worker processes (or on a Dask cluster) and each result is
     stored in its own transaction as it arrives; then the exports are written."""
@@ -53,7 +53,8 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
     summary = RunSummary(db_url=url, run_id=run.id)
     walk_errors: list[Failure] = []
     files = list(iter_files(paths, on_error=lambda p, why: walk_errors.append(Failure(str(p), why)),
-                            on_skip=lambda p, why: summary.skipped.append(Failure(str(p), why))))
+                            on_skip=lambda p, why: summary.skipped.append(Failure(str(p), why)),
+                            follow_links=follow_links))
     for skip in summary.skipped:
         with Session.begin() as s:  # listed in the database too, replaced when the file is read later
             save_result(s, DocumentResult(path=skip.path, format=None, sha256="", error=skip.error, skipped=True),
@@ -104,8 +105,8 @@ class ExportError(OSError):
 def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
     fmt = FORMATS.get(path.suffix.lower(), "other")
     summary.total += 1
-    if not path.is_file():
-        return False  # a FIFO or a device would block the hash here; the worker reports it
+    if not path.is_file() or path.stat().st_size > MAX_INPUT_BYTES:
+        return False  # a FIFO or a device would block the hash here, a huge file take long; the worker reports it
     try:
         sha = file_sha256(path)
     except OSError:

@@ -132,14 +132,21 @@ def _check_grounding(result: DocumentResult) -> None:
 
 
 def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | None = None,
-               on_skip: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+               on_skip: Callable[[Path, str], None] | None = None, follow_links: bool = False) -> Iterator[Path]:
     """Supported files under the given files and folders, in a stable order; symlink
     loops and unreadable folders are reported, not fatal, and a file of a type no
-    reader takes is reported to `on_skip` with the reason."""
+    reader takes is reported to `on_skip` with the reason. A symbolic link (to a file
+    or a folder) that leads out of the folder given is skipped with its target named,
+    unless `follow_links`: a link to /etc/passwd is not a document of the folder."""
     seen: set[str] = set()
     for root in paths:
         root = Path(root)
         if root.is_dir():
+            top = os.path.realpath(root)
+
+            def outside(path: Path) -> bool:
+                return not follow_links and path.is_symlink() and not _inside(os.path.realpath(path), top)
+
             for dirpath, dirnames, filenames in os.walk(root, followlinks=True,
                                                         onerror=lambda e: on_error and on_error(Path(e.filename or root), str(e.strerror))):
                 real = os.path.realpath(dirpath)
@@ -147,12 +154,21 @@ def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | No
                     dirnames[:] = []
                     continue
                 seen.add(real)
-                dirnames.sort()
+                kept = []
+                for name in sorted(dirnames):
+                    if outside(Path(dirpath) / name):
+                        if on_skip:
+                            on_skip(Path(dirpath) / name, f"symbolic link to {os.path.realpath(Path(dirpath) / name)}, "
+                                                          f"outside {root} (--follow-links to read it)")
+                    else:
+                        kept.append(name)
+                dirnames[:] = kept
                 for name in sorted(filenames):
                     path = Path(dirpath) / name
-                    if path.is_symlink() and not _inside(os.path.realpath(path), os.path.realpath(root)):
-                        if on_skip:  # a link out of the folder given (to /etc/passwd) is not its document
-                            on_skip(path, f"symbolic link to {os.path.realpath(path)}, outside {root}")
+                    if outside(path):
+                        if on_skip:
+                            on_skip(path, f"symbolic link to {os.path.realpath(path)}, outside {root} "
+                                          "(--follow-links to read it)")
                     elif Path(name).suffix.lower() in FORMATS:
                         yield path
                     elif on_skip:

@@ -40,6 +40,34 @@ def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
     assert [name for name, _ in skipped] == ["passwd.txt"] and "outside" in skipped[0][1]
 
 
+def test_a_folder_link_out_of_the_input_folder_is_skipped_unless_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(RULES, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+    (docs / "etc").symlink_to(outside, target_is_directory=True)
+    (docs / "passwd.txt").symlink_to(outside / "secret.txt")
+    skipped = []
+    files = list(iter_files([docs], on_skip=lambda p, why: skipped.append((p.name, why))))
+    assert [p.name for p in files] == ["a.txt"]
+    assert sorted(name for name, _ in skipped) == ["etc", "passwd.txt"]
+    assert all("--follow-links" in why for _, why in skipped)
+    followed = list(iter_files([docs], follow_links=True))
+    assert sorted(p.name for p in followed) == ["a.txt", "passwd.txt", "secret.txt"]
+
+
+def test_a_file_over_the_size_cap_is_failed_unread(tmp_path, monkeypatch):
+    import pipeline.ingest as ingest
+
+    big = tmp_path / "big.txt"
+    big.write_text(RULES * 50, encoding="utf-8")
+    monkeypatch.setattr(ingest, "MAX_INPUT_BYTES", 1024)
+    result = process_document(big)
+    assert result.error.startswith("file too large") and "limit" in result.error
+
+
 def test_nul_characters_are_stored_on_every_database(tmp_path, db_url):  # noqa: F811
     """PostgreSQL refuses U+0000 in text; a stray NUL no longer aborts the run, and the
     line it sits in keeps its provisions."""

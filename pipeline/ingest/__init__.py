@@ -21,6 +21,9 @@ READERS = {
 }
 
 
+MAX_INPUT_BYTES = 1024 * 2**20  # no policy document is larger; a larger file is not read, nor hashed
+
+
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -37,6 +40,9 @@ def read_source(path: Path, ocr: bool = False) -> SourceText:
         raise IngestError("broken or looping symbolic link")
     if not path.is_file():
         raise IngestError("not a regular file")
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise IngestError(f"file too large ({size // 2**20} MB > {MAX_INPUT_BYTES // 2**20} MB limit)")
     module, function = READERS[fmt].split(":")
     options = {"ocr": True} if ocr and fmt == "pdf" else {}
     source = getattr(importlib.import_module(module), function)(path, **options)
