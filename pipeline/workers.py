@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pipeline.ingest import FORMATS
-from pipeline.run import DocumentResult, process_document
+from pipeline.run import DocumentResult, process_document, warm_up
 
 DEFAULT_TIMEOUT = 120.0
 RECYCLE_AFTER = 200  # documents per worker before it is replaced
@@ -141,9 +141,7 @@ def worker_count(asked: int, documents: int) -> int:
 def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
                  task: Callable[[Path], DocumentResult] = process_document) -> Iterator[DocumentResult]:
     """Yield a result for every path, in completion order."""
-    from extractors.components import make_nlp
-
-    make_nlp()  # loaded once here, shared by forked workers
+    warm_up()  # what the stages load on first use is loaded once here, shared by forked workers
     ctx = _context()
     paths = list(paths)
     pending = iter(paths)

@@ -62,3 +62,16 @@ def test_large_results_come_whole_through_the_spill_folder(tmp_path, monkeypatch
         assert [p.to_json() for p in r.provisions] == [p.to_json() for p in expected[path].provisions]
         assert r.normalized.text == expected[path].normalized.text
     assert not list(tmp_path.glob("policyx-results-*"))
+
+
+def test_warm_up_loads_before_the_fork_what_workers_would_load_each():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import jieba; from pipeline import resolve; from pipeline.run import warm_up; "
+            "before = (jieba.dt.initialized, resolve._words.cache_info().currsize); warm_up(); "
+            "print(before, jieba.dt.initialized, resolve._words().initialized)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["(False,", "0)", "True", "True"], out.stderr
