@@ -67,6 +67,8 @@ def run(
                                                     "so raise --timeout for long scans.")] = False,
     follow_links: Annotated[bool, typer.Option("--follow-links", help="Read symbolic links that lead out of the "
                                                                       "folders given (skipped by default).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Read every file again, unchanged ones too, and replace their "
+                                                        "stored readings.")] = False,
 ) -> None:
     """Process documents into the database and write exports; exit 1 if any failed (or
     nothing could be read: every file was of a type no reader takes). Files of other
@@ -91,7 +93,7 @@ def run(
     try:
         summary = run_corpus(paths, db_url=db, out_dir=out_dir, show_progress=not quiet, console=err,
                              workers=workers, timeout=timeout, scheduler=scheduler, exports=exports, ocr=ocr,
-                             follow_links=follow_links)
+                             follow_links=follow_links, force=force)
     except BadDatabase as e:
         raise _database_error(e)
     except ExportError as e:

@@ -41,7 +41,7 @@ class RunSummary:
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
                show_progress: bool = False, console: Console | None = None, workers: int = 1,
                timeout: float = DEFAULT_TIMEOUT, scheduler: str | None = None, exports: str = "all",
-               ocr: bool = False, follow_links: bool = False) -> RunSummary:
+               ocr: bool = False, follow_links: bool = False, force: bool = False) -> RunSummary:
     """Process every supported file under `paths`: unchanged files are skipped by content
     hash, the rest run in worker processes (or on a Dask cluster) and each result is
     stored in its own transaction as it arrives; then the exports are written."""
@@ -66,7 +66,8 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         task = progress.add_task("processing", total=len(files), name="")
         todo = []
         for path in files:
-            if _unchanged(Session, path, summary):
+            summary.total += 1
+            if not force and _unchanged(Session, path, summary):
                 progress.advance(task)
             else:
                 todo.append(path)
@@ -78,7 +79,7 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
                                    task=partial(process_document, ocr=True) if ocr else process_document)
         for result in results:
             progress.update(task, name=Path(result.path).name[:40])
-            _store(Session, result, run.id, summary)
+            _store(Session, result, run.id, summary, force)
             progress.advance(task)
     summary.failures += walk_errors
     with Session.begin() as s:
@@ -104,7 +105,6 @@ class ExportError(OSError):
 
 def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
     fmt = FORMATS.get(path.suffix.lower(), "other")
-    summary.total += 1
     if not path.is_file() or path.stat().st_size > MAX_INPUT_BYTES:
         return False  # a FIFO or a device would block the hash here, a huge file take long; the worker reports it
     try:
@@ -122,10 +122,10 @@ def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
         return True
 
 
-def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary) -> None:
+def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary, force: bool = False) -> None:
     counts = summary.by_format[result.format or FORMATS.get(Path(result.path).suffix.lower(), "other")]
     with Session.begin() as s:
-        doc = save_result(s, result, run_id)
+        doc = save_result(s, result, run_id, force)
         doc_id = doc.id
     if result.ok:
         counts["ok"] += 1

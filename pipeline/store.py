@@ -64,9 +64,11 @@ def _lock_path(session: Session, key: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(k)))
 
 
-def save_result(session: Session, result: DocumentResult, run_id: int | None = None) -> Document:
+def save_result(session: Session, result: DocumentResult, run_id: int | None = None, force: bool = False) -> Document:
     """Store one result in the open transaction and return the row that stands for it:
-    the new version, the already stored identical version, or the failure record."""
+    the new version, the already stored identical version, or the failure record.
+    `force`: a good reading replaces the stored one of the same content even where the
+    pipeline has not changed (policyx run --force)."""
     key = document_key(result.path)
     _lock_path(session, key)
     versions = session.scalars(select(Document).where(Document.path == key)).all()
@@ -76,7 +78,7 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
     session.flush()
     good = [v for v in versions if v.status == "ok"]
     version = session.get(Run, run_id).version if run_id is not None else None
-    stale = [v for v in good if v.sha256 == result.sha256 and _stale(session, v, version)]
+    stale = [v for v in good if v.sha256 == result.sha256 and (force or _stale(session, v, version))]
     if stale and result.ok:
         for v in stale:
             session.delete(v)  # this content, read by older rules: the new reading replaces it

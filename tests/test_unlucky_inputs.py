@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -140,6 +142,30 @@ def test_changed_rules_read_the_same_files_again(tmp_path, monkeypatch, db_url):
 
         doc = s.scalars(select(Document)).one()
         assert s.get(Run, doc.run_id).version == "0.0.0+newrules"
+
+
+def test_force_reads_unchanged_files_again_and_replaces_them(tmp_path, db_url):  # noqa: F811
+    """policyx run --force: the same files, the same pipeline, read again; each stored
+    reading replaced by the new one (a new row of this run), none duplicated."""
+    from sqlalchemy import func
+
+    from conftest import ROOT
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+    first = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "out", exports="jsonl")
+    with session_factory(db_url)() as s:
+        n = s.scalar(select(func.count()).select_from(ProvisionRow))
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(docs), "--db", db_url, "--out", str(tmp_path / "out"),
+           "--quiet", "--exports", "jsonl", "--force"]
+    forced = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert forced.returncode == 0, forced.stderr
+    assert "txt │ 1 │ 0 │" in " ".join(forced.stderr.split())  # read (ok), not unchanged
+    with session_factory(db_url)() as s:
+        doc = s.scalars(select(Document)).one()
+        assert doc.run_id != first.run_id and doc.current  # this run's reading (SQLite may reuse the row id)
+        assert s.scalar(select(func.count()).select_from(ProvisionRow)) == n
 
 
 def test_a_scrape_saved_on_one_line_keeps_its_text(tmp_path):
