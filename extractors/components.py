@@ -92,7 +92,7 @@ def make_nlp() -> Language:
     own tokenizer is the cheap character one, never run on a document."""
     from extractors.conducts import segmenter
 
-    segmenter().initialize()
+    segmenter()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     # spaCy's 1,000,000-character limit guards the memory of parsers and taggers; this
     # pipeline has none, and a long statute compilation is longer than that

@@ -12,12 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-try:  # Python 3.11+
-    from re import _constants as c
-    from re import _parser as parser
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as c  # type: ignore[no-redef]
-    import sre_parse as parser  # type: ignore[no-redef]
+from re import _constants as c  # the parser the re module compiles with (Python 3.11+)
+from re import _parser as parser
 
 MAX_CLASS = 64  # a character class wider than this promises too little to be worth testing
 

@@ -153,15 +153,13 @@ def timed_run(label: str, folder: Path, chars: int, workers: int, keep: Path | N
 
 def export_seconds(db: Path, out: Path) -> float:
     """Every export (comparison tables, matrix, XLSX, report.html) of a stored run, timed."""
-    from sqlalchemy import select
-
-    from models.db import Document, session_factory
+    from models.db import session_factory
     from pipeline.corpus import export_run
+    from pipeline.store import current_document_ids
 
     Session = session_factory(f"sqlite:///{db}", create=False)
     with Session() as s:
-        ids = list(s.scalars(select(Document.id).where(Document.current.is_(True), Document.status == "ok")
-                             .order_by(Document.id)))
+        ids = current_document_ids(s)
     t0 = time.perf_counter()
     export_run(Session, ids, out, "all")
     return time.perf_counter() - t0

@@ -152,6 +152,10 @@ def _check_grounding(result: DocumentResult) -> None:
             raise AssertionError(f"provision quote {p.quote!r} does not match source span {p.span}")
 
 
+def _outside_reason(path: Path, root: Path) -> str:
+    return f"symbolic link to {os.path.realpath(path)}, outside {root} (--follow-links to read it)"
+
+
 def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | None = None,
                on_skip: Callable[[Path, str], None] | None = None, follow_links: bool = False) -> Iterator[Path]:
     """Supported files under the given files and folders, in a stable order; symlink
@@ -179,8 +183,7 @@ def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | No
                 for name in sorted(dirnames):
                     if outside(Path(dirpath) / name):
                         if on_skip:
-                            on_skip(Path(dirpath) / name, f"symbolic link to {os.path.realpath(Path(dirpath) / name)}, "
-                                                          f"outside {root} (--follow-links to read it)")
+                            on_skip(Path(dirpath) / name, _outside_reason(Path(dirpath) / name, root))
                     else:
                         kept.append(name)
                 dirnames[:] = kept
@@ -188,8 +191,7 @@ def iter_files(paths: Iterable[Path], on_error: Callable[[Path, str], None] | No
                     path = Path(dirpath) / name
                     if outside(path):
                         if on_skip:
-                            on_skip(path, f"symbolic link to {os.path.realpath(path)}, outside {root} "
-                                          "(--follow-links to read it)")
+                            on_skip(path, _outside_reason(path, root))
                     elif Path(name).suffix.lower() in FORMATS:
                         yield path
                     elif on_skip:

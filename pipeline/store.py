@@ -36,6 +36,12 @@ def find_current(session: Session, path: str) -> Document | None:
     ).first()
 
 
+def current_document_ids(session: Session) -> list[int]:
+    """Ids of the current version of each successfully read document, in id order."""
+    return list(session.scalars(select(Document.id).where(Document.current.is_(True), Document.status == "ok")
+                                .order_by(Document.id)))
+
+
 def is_unchanged(session: Session, path: str, sha256: str, version: str | None = None) -> Document | None:
     """The stored current version when it is this exact content, was processed ok and,
     where `version` is given, by that extraction version (pipeline.run.extraction_version):

@@ -141,9 +141,11 @@ def worker_count(asked: int, documents: int) -> int:
 def process_many(paths: Iterable[Path], workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
                  task: Callable[[Path], DocumentResult] = process_document) -> Iterator[DocumentResult]:
     """Yield a result for every path, in completion order."""
+    paths = list(paths)
+    if not paths:
+        return  # a re-run of unchanged files loads nothing and starts no worker
     warm_up()  # what the stages load on first use is loaded once here, shared by forked workers
     ctx = _context()
-    paths = list(paths)
     pending = iter(paths)
     spill = tempfile.mkdtemp(prefix="policyx-results-")
     slots = [_start(ctx, task, spill) for _ in range(worker_count(workers, len(paths)))]

@@ -27,7 +27,8 @@ def test_a_fifo_fails_at_once_instead_of_blocking(tmp_path):
     assert time.monotonic() - t0 < 10  # hashing it would have blocked for ever
 
 
-def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
+def _folder_with_a_link_out(tmp_path):
+    """docs/ holding a.txt and passwd.txt, a link to outside/secret.txt."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text(RULES, encoding="utf-8")
@@ -35,6 +36,11 @@ def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
     docs.mkdir()
     (docs / "a.txt").write_text(RULES, encoding="utf-8")
     (docs / "passwd.txt").symlink_to(outside / "secret.txt")
+    return docs, outside
+
+
+def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
+    docs, _ = _folder_with_a_link_out(tmp_path)
     (docs / "inside.txt").symlink_to(docs / "a.txt")  # a link within the folder is its document
     skipped = []
     files = list(iter_files([docs], on_skip=lambda p, why: skipped.append((p.name, why))))
@@ -43,14 +49,8 @@ def test_a_link_out_of_the_input_folder_is_skipped(tmp_path):
 
 
 def test_a_folder_link_out_of_the_input_folder_is_skipped_unless_followed(tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.txt").write_text(RULES, encoding="utf-8")
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text(RULES, encoding="utf-8")
+    docs, outside = _folder_with_a_link_out(tmp_path)
     (docs / "etc").symlink_to(outside, target_is_directory=True)
-    (docs / "passwd.txt").symlink_to(outside / "secret.txt")
     skipped = []
     files = list(iter_files([docs], on_skip=lambda p, why: skipped.append((p.name, why))))
     assert [p.name for p in files] == ["a.txt"]

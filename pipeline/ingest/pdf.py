@@ -21,12 +21,12 @@ import math
 import re
 import statistics
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.language_data import Outline, load
 from models.records import IngestError, Removal, SourceText
+from pipeline.ingest.layout import HEADING, ends_sentence, percentile, wrapped_line_breaks
 
 # pdfminer warns on every page of a font without a FontBBox ("Could not get FontBBox"),
 # which real government PDFs often lack; the text is read all the same
@@ -34,9 +34,6 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 5000
 
-SENTENCE_END = set("。！？；：!?;:")
-CLOSERS = "”’」』）)】》〉\"'"
-CLAUSE_END = set("，、,")  # a line ending so never ends its paragraph
 DASHES = "-—–－‐‑―~～·•"
 # Page-number lines that need no repetition to be recognised, at a page edge.
 PAGE_NUMBER = [
@@ -48,22 +45,10 @@ PAGE_NUMBER = [
     re.compile(r"^(page|p\.)\s*[0-9]+(\s*(of|/)\s*[0-9]+)?$", re.IGNORECASE),
 ]
 BARE_NUMBER = re.compile(r"^[0-9]{1,4}$")
-# Lines that start a new unit even when the previous line is full.
-HEADING = re.compile(
-    r"^(第[一二三四五六七八九十百千零〇两0-9]+[编篇章节条款部分]"
-    r"|[一二三四五六七八九十百]+[、．.]"
-    r"|[（(][一二三四五六七八九十百0-9]+[)）]"
-    r"|[0-9]+[、．.](?![0-9])"
-    r"|[①-⑳])"
-)
-# Lines that no wrapped line continues into: a dated 题注 entry, markup
-ENTRY_START = re.compile(r"[0-9〇零一二]{4}年[0-9一二三四五六七八九十]{1,2}月|[<#]")
 EDGE_LINES = 3  # how deep into a page edge furniture may sit
 OUTER_BAND = 0.15  # share of the page height where a bare page number may sit
 BASELINE_TOLERANCE = 0.3  # glyphs whose baselines differ by less than this share of the font size share a line
 DUPLICATE_OFFSET = 1.0  # a glyph repeated within this many points of itself is drawn twice (fake bold)
-MIN_WRAP_WIDTH = 10  # a shorter line tells nothing of the page width
-FULL_LINE_SHARE = 0.85  # a recognized line this share of the long lines' length or more fills its line
 TITLE_SIZE = 1.15  # a title is set at least this much larger than the body's median size
 WORD_GAP = 3.0  # a gap wider than this (points) between glyphs is a space, as pdfplumber's x tolerance
 
@@ -116,45 +101,9 @@ def read_pdf(path: Path, ocr: bool = False) -> SourceText:
             raise IngestError("PDF has no text layer and OCR recognized no text in it")
         text = "\n".join(recognized)
         return SourceText(path=str(path), text=text, format="pdf", encoding=None, pages=len(recognized),
-                          sha256=sha, ocr=True, soft_breaks=recognized_soft_breaks(text))
+                          sha256=sha, ocr=True, soft_breaks=wrapped_line_breaks(text))
     return SourceText(path=str(path), text=text, format="pdf", encoding=None, pages=len(pages),
                       sha256=sha, removals=removals, soft_breaks=soft_breaks)
-
-
-def recognized_soft_breaks(text: str, min_share: float = 0.0, min_wraps: int = 1) -> list[int]:
-    """Newlines of text without geometry (recognized, or a TXT copied from a PDF) that
-    wrap a paragraph: after a line as long as the wrapped lines (length stands for a
-    full line), or one ending in a comma, that ends no sentence, before a line that
-    opens no heading, no dated 题注 entry and no markup. A copy often sets a blank line
-    after every line; the newlines of one such gap are all returned. None unless at
-    least `min_share` of the full lines wrap, and `min_wraps` lines: a text typed a
-    paragraph a line has the odd long line without a stop that wraps nothing."""
-    lines, pos = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            lines.append((pos, pos + len(line), line.strip()))
-        pos += len(line) + 1
-    full = FULL_LINE_SHARE * _line_width([t for _, _, t in lines])
-    breaks, full_lines = [], 0
-    for (s, e, line), (s2, _, nxt) in zip(lines, lines[1:]):
-        long = len(line) >= full
-        full_lines += long
-        gap = text[e:s2]
-        if not (long or line[-1] in CLAUSE_END) or gap.count("\n") > 2 or _ends_sentence(line) \
-                or HEADING.match(nxt) or ENTRY_START.match(nxt):
-            continue
-        breaks.append([e + i for i, ch in enumerate(gap) if ch == "\n"])
-    wrapped = len(breaks) >= max(min_wraps, min_share * full_lines)
-    return [p for gap in breaks for p in gap] if wrapped else []
-
-
-def _line_width(lines: list[str]) -> float:
-    """The length of a full line: the most common length of lines that end no sentence
-    (the wrapped ones), else the long lines' length."""
-    open_lengths = Counter(len(t) for t in lines if len(t) >= MIN_WRAP_WIDTH and not _ends_sentence(t))
-    if open_lengths:
-        return max(open_lengths.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    return _percentile([len(t) for t in lines], 0.75) if lines else math.inf
 
 
 def _check_envelope(data: bytes) -> None:
@@ -437,16 +386,6 @@ def find_furniture(pages: list[list[Line]]) -> set[int]:
     return found
 
 
-def _percentile(values: list[float], q: float) -> float:
-    v = sorted(values)
-    return v[min(len(v) - 1, max(0, int(round(q * (len(v) - 1)))))]
-
-
-def _ends_sentence(text: str) -> bool:
-    t = text.rstrip().rstrip(CLOSERS)
-    return bool(t) and t[-1] in SENTENCE_END
-
-
 def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
     """Indexes of the newlines that end a line the layout wrapped mid-paragraph.
 
@@ -464,7 +403,7 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
     blocks = {}
     for width in {round(ln.page_width) for ln in lines}:
         same = [ln for ln in lines if round(ln.page_width) == width]
-        left = _percentile([ln.x0 for ln in same], 0.05)
+        left = percentile([ln.x0 for ln in same], 0.05)
         # The right edge of the text block: the longest line of a typical page, so a
         # line that overflows on one page (a URL, a wide table) does not move it.
         widest = [max(ln.x1 for ln in page) for page in pages
@@ -489,7 +428,7 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
 
     pairs = list(zip(lines, lines[1:]))
     # Do paragraphs start indented? Judge on sure paragraph ends: short lines ending a sentence.
-    sure = [b for a, b in pairs if _ends_sentence(a.text) and not full(a, b) and not gap(a, b)]
+    sure = [b for a, b in pairs if ends_sentence(a.text) and not full(a, b) and not gap(a, b)]
     indent_style = len(sure) >= 3 and sum(map(indented, sure)) >= 0.7 * len(sure)
 
     body_em = statistics.median(ln.em for ln in lines)
@@ -499,7 +438,7 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
         broken over lines (…办公厅关于⏎印发…⏎…的通知) is one line of text."""
         if a.page != b.page or abs(a.em - b.em) > 0.05 * a.em or a.em < TITLE_SIZE * body_em:
             return False
-        return abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 < 0.5 * a.em and not _ends_sentence(a.text)
+        return abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 < 0.5 * a.em and not ends_sentence(a.text)
 
     contents = load(Outline).contents_entry.compiled  # a 目录 line: outline.yaml, as the segmenter reads it
     soft = []
@@ -512,7 +451,7 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
             continue
         if not full(a, b) or indented(b) or gap(a, b) or HEADING.match(b.text.lstrip()):
             continue
-        if not indent_style and _ends_sentence(a.text):
+        if not indent_style and ends_sentence(a.text):
             continue
         if text[a.end:a.end + 1] == "\n":
             soft.append(a.end)

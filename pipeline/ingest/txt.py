@@ -12,7 +12,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from models.records import IngestError, SourceText
-from pipeline.ingest.pdf import recognized_soft_breaks
+from pipeline.ingest.layout import wrapped_line_breaks
 
 BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
@@ -35,7 +35,7 @@ def read_txt(path: Path) -> SourceText:
     data = path.read_bytes()
     text, encoding = decode(data)
     return SourceText(path=str(path), text=text, format="txt", encoding=encoding,
-                      sha256=hashlib.sha256(data).hexdigest(), soft_breaks=recognized_soft_breaks(text, WRAPPED_SHARE, WRAPPED_LINES))
+                      sha256=hashlib.sha256(data).hexdigest(), soft_breaks=wrapped_line_breaks(text, WRAPPED_SHARE, WRAPPED_LINES))
 
 
 def decode(data: bytes) -> tuple[str, str]:
