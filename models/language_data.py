@@ -757,6 +757,7 @@ class Conducts(Model):
     tiers: Regex
     synonyms: Mapping[str, Words]
     stopwords: Words
+    citation: Regex
     actor_words: Regex
     bearers: Mapping[str, Regex]
     doer: Regex

@@ -232,6 +232,7 @@ def _weigh(items: list[_Conduct]) -> None:
     from extractors.conducts import conduct_tokens
 
     tokens = [conduct_tokens(c.core) for c in items]
+    heads = [set(conduct_tokens(first_conduct(c.core))) for c in items]
     # a word's document frequency counts the units that use it, each once (counting its
     # labels instead made the words of every unit the heaviest)
     seen: dict[str, set] = defaultdict(set)
@@ -239,14 +240,21 @@ def _weigh(items: list[_Conduct]) -> None:
         for t in set(toks):
             seen[t] |= c.units
     n = len(set().union(*(c.units for c in items))) if items else 0
-    for c, toks in zip(items, tokens):
+    for c, toks, head in zip(items, tokens, heads):
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
         # closer to 在禁止吸烟场所吸烟; a word of every unit says little about which question
         # in sorted order: sums over a set's order (which the hash seed decides) differ in
         # the last bit, and a near tie then fell either way from one run to the next
-        v = {t: math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR for t in sorted(set(toks))}
+        v = {t: (math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR) * (HEAD_WEIGHT if t in head else 1.0)
+             for t in sorted(set(toks))}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         c.vector = {t: x / norm for t, x in v.items()}
+
+
+def first_conduct(conduct: str) -> str:
+    """The first of the conducts a sanction lists (…燃放烟花爆竹，或者燃放拉炮…): the one
+    its article is about, and the one a label names."""
+    return re.split(r"[,，;；]|(?<=.{8})或者(?=.{6})", conduct)[0]
 
 
 def _divided(items: list[_Conduct], groups: _Groups) -> None:
@@ -311,7 +319,8 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
             shared = groups.units[a] & groups.units[b]
             if not shared or not groups.compatible(a, b, same_unit_ok=True):
                 continue
-            if len(shared) > RIVAL_SHARE * min(len(groups.units[a]), len(groups.units[b])):
+            smaller = min(len(groups.units[a]), len(groups.units[b]))
+            if smaller > 1 and len(shared) > RIVAL_SHARE * smaller:
                 continue  # most of their units hold a label in each: two questions, not one
             xs, ys = groups.members[a], groups.members[b]
             pool = xs + ys
@@ -396,7 +405,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
         rep = _medoid([items[i] for i in ids])
         kept = rep.block[2]
         # the first of listed conducts, at most 30 characters cut between words
-        head = words_within(re.split(r"[,，;；]|(?<=.{8})或者(?=.{6})", rep.core)[0], 30, keep_end=False).rstrip("、，,")
+        head = words_within(first_conduct(rep.core), 30, keep_end=False).rstrip("、，,")
         # the bearer the members name (a group holds one), if two of them or half do: one
         # member's reading alone (a city's fine read as put on officials) does not
         # relabel every city's fine
@@ -419,6 +428,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
 IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
 CONDUCT_SIMILARITY = 0.15  # tf-idf cosine of two conducts that counts as one question
 RIVAL_SHARE = 2 / 3  # groups whose units hold a label in each, in more than this share of the smaller, are two questions
+HEAD_WEIGHT = 1.6  # a word of the first listed conduct weighs this much more than the list's other words
 DUTY_SIMILARITY = 0.3  # the same for the short labels of bounds and deadlines
 _POSTINGS_CAP = 400  # a word in more labels of a block than this proposes no pairs
 

@@ -18,15 +18,18 @@ CASES = yaml.safe_load((ROOT / "tests" / "data" / "conduct_cases.yaml").read_tex
 SHARED = Path("/work/shared")
 COMPARE_DEV = SHARED / "corpus" / "compare-dev"
 # the issue's targets (measured: P 1.000 R 0.950 with offenders, divided rules,
-# siblings and reconciliation; before them P 0.941 R 0.793)
+# siblings and reconciliation, before them P 0.941 R 0.793; P 0.991 R 0.909 with the
+# first listed conduct weighing more)
 COMPARE_FLOORS = (0.90, 0.90)
 SEED_FLOORS = (0.90, 0.90)
 # fireworks regulations of 21 jurisdictions, topics annotated by reading the texts
 # (tests/data/fireworks_topics): measured P 0.767 R 0.694 with reconciliation and exact
 # average linkage (P 0.811 R 0.602 with linkage over alike pairs only, P 0.793 R 0.480
-# before both); below the issue's 0.85/0.85, a floor against regressions
+# before both); P 0.789 R 0.780 once cited article numbers are no conduct words and the
+# first listed conduct weighs 1.6× (compare-dev then 0.991 / 0.909, from 1.000 / 0.950);
+# below the issue's 0.85/0.85, a floor against regressions
 FIREWORKS = SHARED / "corpus" / "regulations" / "fireworks"
-FIREWORKS_FLOORS = (0.75, 0.68)
+FIREWORKS_FLOORS = (0.78, 0.77)
 
 
 @pytest.mark.parametrize("a,b", CASES["same"])
@@ -151,6 +154,21 @@ def test_equal_conducts_group_across_documents_only():
     assert len(set(out)) == 4
 
 
+def test_the_first_listed_conduct_decides_the_question():
+    """Each city adds other conducts to its fine for discharging in a banned area, b's list
+    with more words of its own than it shares (危害公共安全和人身、财产安全的方式); the
+    first listed conduct is what each article is about: all five fines answer the
+    banned-area question (b's stood alone when every word weighed alike), and the
+    pollution fines of c and d stay a question of their own."""
+    banned = "在禁止燃放烟花爆竹的区域燃放烟花爆竹"
+    extra = [",或者燃放拉炮、摔炮、砸炮以及其他危险性较大的烟花爆竹", ",或者以危害公共安全和人身、财产安全的方式燃放烟花爆竹",
+             ",或者不按照限制燃放的时间、地点和种类燃放烟花爆竹", "", ",或者在居民楼道、阳台、窗口向外燃放烟花爆竹"]
+    records = [_rec(f"{d}.txt", f"{banned}{x}·罚款") for d, x in zip("abcde", extra)]
+    records += [_rec(f"{d}.txt", "在重污染天气期间燃放烟花爆竹·罚款", span=3) for d in "cd"]
+    out = [r["indicator"] for r in align_indicators(records)]
+    assert len(set(out[:5])) == 1 and out[5] == out[6] != out[0]
+
+
 def test_an_escalation_is_its_own_question_only_beside_the_plain_one():
     records = [_rec("a.txt", "未设置标志·罚款"), _rec("a.txt", "未设置标志,情节严重·罚款", span=3),
                _rec("b.txt", "未设置标志,逾期不改正·罚款"), _rec("b.txt", "未设置标志,逾期不改正,情节严重·罚款", span=3)]
@@ -228,11 +246,13 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # 0.627 / 0.498, gas 0.525 / 0.285 once a divided rule joins only a label left alone;
 # greening 0.651 / 0.515, gas 0.552 / 0.299 when most-shared groups are not reconciled;
 # greening 0.789 / 0.630, gas 0.577 / 0.302 once wrapped TXT lines are joined, 规定之一 stays
-# in the citation and a citation opening a sentence without 的 is its trigger), far below the issue's 0.85/0.85: floors against
+# in the citation and a citation opening a sentence without 的 is its trigger; greening
+# 0.783 / 0.658, gas 0.616 / 0.307 with cited article numbers dropped from conducts and
+# the first listed conduct weighing more), far below the issue's 0.85/0.85: floors against
 # regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.77, 0.61)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.56, 0.29))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.77, 0.64)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.60, 0.30))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
