@@ -1,6 +1,7 @@
 """The corpus loop: walk inputs, process each document, store it, write exports."""
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -11,12 +12,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from models.db import Run, database_url, session_factory
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.db import Run, database_url, session_factory, shared_between_processes, writer_turn
 from pipeline.grouping import label_alignment
 from pipeline.ingest import FORMATS, MAX_INPUT_BYTES, file_sha256
 from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
-from pipeline.store import export_names, indicator_keys, is_unchanged, provisions_of, save_result, source_texts
+from pipeline.store import (export_names, indicator_keys, is_unchanged, prepare_rows, provisions_of, save_result,
+                            source_texts)
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,6 +43,47 @@ class RunSummary:
         lambda: {"ok": 0, "unchanged": 0, "failed": 0, "provisions": 0}))
     document_ids: list[int] = field(default_factory=list)
     exports: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """What a worker that stored its document itself sends back: the figures of the
+    summary, not the document (pickling every text, offset map and provision to the
+    parent, and storing them there, made the parent the bottleneck of two workers)."""
+
+    path: str
+    format: str | None
+    document_id: int
+    provisions: int
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class ReadAndStore:
+    """A worker's task where the database is shared between processes: process the
+    file and store it through the worker's own connection, in one transaction, as the
+    parent would. A result the worker cannot store (database locked past its wait, disk
+    full) goes to the parent whole, which stores it or reports why not."""
+
+    db_url: str
+    run_id: int
+    force: bool = False
+    ocr: bool = False
+
+    def __call__(self, path: Path) -> StoredResult | DocumentResult:
+        result = process_document(path, ocr=self.ocr)
+        rows = prepare_rows(result) if result.ok else None
+        try:
+            with writer_turn(self.db_url), session_factory(self.db_url).begin() as s:
+                doc_id = save_result(s, result, self.run_id, self.force, rows).id
+        except (SQLAlchemyError, OSError) as e:
+            log.warning("%s: the worker could not store it (%s); the run stores it", path, e)
+            return result
+        return StoredResult(result.path, result.format, doc_id, len(result.provisions), result.error)
 
 
 def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Path("outputs"),
@@ -74,7 +122,9 @@ def run_corpus(paths: list[Path], db_url: str | None = None, out_dir: Path = Pat
         if scheduler:
             from pipeline.distributed import process_on_dask
             results = process_on_dask(todo, scheduler, ocr=ocr, timeout=timeout)
-        else:
+        elif shared_between_processes(url):
+            results = process_many(todo, workers=workers, timeout=timeout, task=ReadAndStore(url, run.id, force, ocr))
+        else:  # an in-memory database: only this process reaches it
             results = process_many(todo, workers=workers, timeout=timeout,
                                    task=partial(process_document, ocr=True) if ocr else process_document)
         for result in results:
@@ -122,14 +172,19 @@ def _unchanged(Session, path: Path, summary: RunSummary) -> bool:
         return True
 
 
-def _store(Session, result: DocumentResult, run_id: int, summary: RunSummary, force: bool = False) -> None:
+def _store(Session, result: DocumentResult | StoredResult, run_id: int, summary: RunSummary,
+           force: bool = False) -> None:
+    """Store a result (one a worker stored already is only counted)."""
     counts = summary.by_format[result.format or FORMATS.get(Path(result.path).suffix.lower(), "other")]
-    with Session.begin() as s:
-        doc = save_result(s, result, run_id, force)
-        doc_id = doc.id
+    if isinstance(result, StoredResult):
+        doc_id, provisions = result.document_id, result.provisions
+    else:
+        with Session.begin() as s:
+            doc_id = save_result(s, result, run_id, force).id
+        provisions = len(result.provisions)
     if result.ok:
         counts["ok"] += 1
-        counts["provisions"] += len(result.provisions)
+        counts["provisions"] += provisions
         summary.document_ids.append(doc_id)
     else:
         counts["failed"] += 1

@@ -156,7 +156,8 @@ def definition(indicator: str, kind: str, records: list[dict]) -> str:
     from extractors.conducts import parse_label
 
     classes = [c.unit_class for c in map(value_class, records) if c]
-    aspect = ASPECT.get(max(set(classes), key=classes.count)) if classes else None
+    # on a tie the first class in sorted order: set order follows the hash seed
+    aspect = ASPECT.get(max(sorted(set(classes)), key=classes.count)) if classes else None
     if kind == Kind.SANCTION:
         label = parse_label(indicator)
         if label:

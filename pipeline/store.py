@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
@@ -70,11 +70,13 @@ def _lock_path(session: Session, key: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(k)))
 
 
-def save_result(session: Session, result: DocumentResult, run_id: int | None = None, force: bool = False) -> Document:
+def save_result(session: Session, result: DocumentResult, run_id: int | None = None, force: bool = False,
+                rows: PreparedRows | None = None) -> Document:
     """Store one result in the open transaction and return the row that stands for it:
     the new version, the already stored identical version, or the failure record.
     `force`: a good reading replaces the stored one of the same content even where the
-    pipeline has not changed (policyx run --force)."""
+    pipeline has not changed (policyx run --force). `rows`: the result's rows made
+    beforehand (prepare_rows), outside the transaction."""
     key = document_key(result.path)
     _lock_path(session, key)
     versions = session.scalars(select(Document).where(Document.path == key)).all()
@@ -110,39 +112,66 @@ def save_result(session: Session, result: DocumentResult, run_id: int | None = N
     if current is not None:
         current.current = False
         session.flush()  # before the insert: one current version per path, checked by an index
-    doc = _document(result, key, run_id, current=True)
+    rows = rows or prepare_rows(result)
+    doc = _document(result, key, run_id, current=True, values=rows.document)
     ids = _add_jurisdictions(session, doc, result)
     _add_parts(doc, result, ids)
     session.add(doc)
     session.flush()
-    _insert_sections(session, doc.id, result)
-    if result.provisions:
+    _insert_sections(session, doc.id, rows.sections)
+    if rows.provisions:
         session.connection().execute(insert(ProvisionRow.__table__),
-                                     [_provision_values(p, doc.id, ids) for p in result.provisions])
+                                     [{**row, "document_id": doc.id,
+                                       "jurisdiction_id": ids.get(row["jurisdiction"]) if row["jurisdiction"] else None}
+                                      for row in rows.provisions])
     session.expire(doc, ["sections", "provisions"])  # inserted in bulk, beside the ORM
     return doc
 
 
-def _document(result: DocumentResult, key: str, run_id: int | None, current: bool) -> Document:
-    doc = Document(path=key, name=os.path.basename(result.path), sha256=result.sha256 or "",
-                   format=result.format, run_id=run_id, current=current,
-                   status="ok" if result.ok else "skipped" if result.skipped else "failed", error=result.error)
+@dataclass
+class PreparedRows:
+    """The rows of one good result without their database ids. Made before the
+    transaction (the offset map's runs, the sections' texts, every record's JSON), so
+    that a worker spends its turn at the write lock writing, not building rows while
+    the other worker waits for the lock."""
+
+    document: dict
+    sections: list[list[tuple[int | None, int, dict]]]  # per outline level: (parent ordinal, ordinal, row)
+    provisions: list[dict]
+
+
+def prepare_rows(result: DocumentResult) -> PreparedRows:
+    return PreparedRows(_document_values(result), _section_rows(result),
+                        [_provision_values(p, None) for p in result.provisions])
+
+
+def _document(result: DocumentResult, key: str, run_id: int | None, current: bool,
+              values: dict | None = None) -> Document:
+    return Document(path=key, name=os.path.basename(result.path), sha256=result.sha256 or "",
+                    format=result.format, run_id=run_id, current=current,
+                    status="ok" if result.ok else "skipped" if result.skipped else "failed", error=result.error,
+                    **(_document_values(result) if values is None else values))
+
+
+def _document_values(result: DocumentResult) -> dict:
+    """The document row's columns of what was read: texts, offset map, noise, metadata."""
+    values: dict = {}
     if result.source is not None:
-        doc.encoding = result.source.encoding
-        doc.source_text = result.source.text
+        values.update(encoding=result.source.encoding, source_text=result.source.text)
     if result.normalized is not None:
-        doc.normalized_text = result.normalized.text
-        doc.offset_map = {"source_len": result.normalized.offset_map.source_len,
-                          "runs": result.normalized.offset_map.to_runs()}
-        doc.noise = [{"kind": n.kind, "span": list(n.source_span), "text": n.text} for n in result.normalized.noise]
+        values.update(normalized_text=result.normalized.text,
+                      offset_map={"source_len": result.normalized.offset_map.source_len,
+                                  "runs": result.normalized.offset_map.to_runs()},
+                      noise=[{"kind": n.kind, "span": list(n.source_span), "text": n.text}
+                             for n in result.normalized.noise])
     if result.meta is not None:
         m = result.meta
-        doc.title, doc.issuer, doc.doc_number = m.title, m.issuer, m.doc_number
-        doc.issued, doc.published, doc.effective = m.issued, m.published, m.effective
-        doc.meta = {"document": asdict(m), "parts": [asdict(p) for p in result.parts],
-                    "jurisdictions": [{"span": [s, e], **(asdict(j) if j else {"name": None})}
-                                      for s, e, j in result.jurisdictions]}
-    return doc
+        values.update(title=m.title, issuer=m.issuer, doc_number=m.doc_number, issued=m.issued,
+                      published=m.published, effective=m.effective,
+                      meta={"document": asdict(m), "parts": [asdict(p) for p in result.parts],
+                            "jurisdictions": [{"span": [s, e], **(asdict(j) if j else {"name": None})}
+                                              for s, e, j in result.jurisdictions]})
+    return values
 
 
 def _add_jurisdictions(session: Session, doc: Document, result: DocumentResult) -> dict[str, int]:
@@ -202,29 +231,36 @@ def _adopt_children(session: Session, row: JurisdictionRow) -> None:
                         .values(parent_id=row.id))
 
 
-def _insert_sections(session: Session, document_id: int, result: DocumentResult) -> None:
-    """The sections in bulk (executemany), a level of the outline at a time so that each
-    row's parent id is known when it is inserted (RETURNING, in parameter order)."""
+def _section_rows(result: DocumentResult) -> list[list[tuple[int | None, int, dict]]]:
+    """The sections' rows, a level of the outline at a time, each with its parent's
+    ordinal (ids are given at insert)."""
     seg, omap, text = result.segmentation, result.normalized.offset_map, result.normalized.text
+    ordinal = {id(s): i for i, s in enumerate(seg.sections)}
     depth: dict[int, int] = {}
-    levels: list[list[tuple[int, object]]] = []
+    levels: list[list[tuple[int | None, int, dict]]] = []
     for i, s in enumerate(seg.sections):
         d = depth[id(s)] = 0 if s.parent is None else depth[id(s.parent)] + 1
         while len(levels) <= d:
             levels.append([])
-        levels[d].append((i, s))
+        src = omap.to_source(s.start, s.end)
+        levels[d].append((None if s.parent is None else ordinal[id(s.parent)], i,
+                          dict(ordinal=i, kind=s.kind, label=s.label, title=s.title, path=s.path_label, level=s.level,
+                               start=s.start, end=s.end, source_start=src[0], source_end=src[1],
+                               text=text[s.start:s.end])))
+    return levels
+
+
+def _insert_sections(session: Session, document_id: int, levels: list[list[tuple[int | None, int, dict]]]) -> None:
+    """The sections in bulk (executemany), a level at a time so that each row's parent
+    id is known when it is inserted (RETURNING, in parameter order)."""
     row_ids: dict[int, int] = {}
+    table = SectionRow.__table__
     for level in levels:
-        rows = []
-        for i, s in level:
-            src = omap.to_source(s.start, s.end)
-            rows.append(dict(document_id=document_id, parent_id=row_ids[id(s.parent)] if s.parent is not None else None,
-                             ordinal=i, kind=s.kind, label=s.label, title=s.title, path=s.path_label, level=s.level,
-                             start=s.start, end=s.end, source_start=src[0], source_end=src[1], text=text[s.start:s.end]))
-        table = SectionRow.__table__
+        rows = [{**row, "document_id": document_id, "parent_id": None if parent is None else row_ids[parent]}
+                for parent, _, row in level]
         inserted = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        for (_, s), new_id in zip(level, inserted.scalars()):
-            row_ids[id(s)] = new_id
+        for (_, i, _), new_id in zip(level, inserted.scalars()):
+            row_ids[i] = new_id
 
 
 def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> None:
@@ -246,7 +282,7 @@ def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> No
                               jurisdiction_id=ids.get(j.name) if j else None))
 
 
-def _provision_values(p: Provision, document_id: int, jurisdiction_ids: dict[str, int] | None = None) -> dict:
+def _provision_values(p: Provision, document_id: int | None, jurisdiction_ids: dict[str, int] | None = None) -> dict:
     """The provisions row of one record, as the values of a bulk insert."""
     record = p.to_json()
     num = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None

@@ -4,7 +4,9 @@ Each document runs in a child process so that a parser that loops or a file that
 explodes in memory costs only that document: past the time limit the worker is
 killed and replaced, and the document is reported failed. Workers are recycled
 after a number of documents so memory stays flat over long corpora. Results come
-back in completion order; the caller stores each one as it arrives.
+back in completion order: a task that stored its document itself (pipeline.corpus.
+ReadAndStore) sends back only its figures; otherwise the caller stores each result as
+it arrives.
 """
 from __future__ import annotations
 

@@ -150,3 +150,44 @@ def test_dask_honours_the_time_limit_and_frees_the_worker(tmp_path):
     assert all(results[p.name].ok for p in docs[1:])  # the one worker went on with the rest
     assert elapsed < 120
     assert set(now) != set(first)  # the worker that ran the slow document was restarted
+
+
+def test_workers_store_through_their_own_connection_as_the_run_would(tmp_path, db_url):
+    """With a database other processes reach (a SQLite file, PostgreSQL) two workers store
+    their documents themselves and send back figures only; the database then holds what
+    one process storing everything (an in-memory database) holds, and rules.jsonl is the
+    same byte for byte."""
+    from pipeline.corpus import ReadAndStore, StoredResult, run_corpus
+    from pipeline.workers import process_many
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, docs)
+    here = run_corpus([docs], db_url="sqlite://", out_dir=tmp_path / "here", exports="jsonl")
+    state_here = _state("sqlite://")
+    dispose_engine("sqlite://")
+    there = run_corpus([docs], db_url=db_url, out_dir=tmp_path / "there", workers=2, exports="jsonl")
+    assert not there.failures and len(there.document_ids) == len(here.document_ids) == len(SEEDS)
+    assert (tmp_path / "there" / "rules.jsonl").read_bytes() == (tmp_path / "here" / "rules.jsonl").read_bytes()
+    assert _state(db_url) == state_here
+    # what the workers sent back: counts and the row id, not the documents
+    results = list(process_many(sorted(docs.iterdir()), workers=2, task=ReadAndStore(db_url, there.run_id)))
+    assert all(isinstance(r, StoredResult) for r in results)
+    assert sorted(r.document_id for r in results) == sorted(there.document_ids)
+    assert _state(db_url) == state_here  # stored again: the same rows, none doubled
+
+
+def test_a_result_a_worker_cannot_store_goes_to_the_run_whole(tmp_path, monkeypatch):
+    """Storing fails in the worker (here: the database refuses the write): the worker sends
+    the whole result, so the run stores it or reports why, and nothing is lost."""
+    import pipeline.corpus as corpus
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(corpus, "save_result", locked)
+    out = corpus.ReadAndStore(f"sqlite:///{tmp_path / 'r.db'}", run_id=1)(SEEDS[0])
+    assert not isinstance(out, corpus.StoredResult)
+    assert out.ok and out.provisions and out.path == str(SEEDS[0])
