@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -191,3 +192,24 @@ def test_a_result_a_worker_cannot_store_goes_to_the_run_whole(tmp_path, monkeypa
     out = corpus.ReadAndStore(f"sqlite:///{tmp_path / 'r.db'}", run_id=1)(SEEDS[0])
     assert not isinstance(out, corpus.StoredResult)
     assert out.ok and out.provisions and out.path == str(SEEDS[0])
+
+
+REGULATIONS = Path("/work/shared/corpus/regulations")
+
+
+@pytest.mark.skipif(not REGULATIONS.is_dir(), reason="the regulations live in /work/shared")
+def test_the_regulations_come_out_the_same_however_they_are_stored(tmp_path):
+    """The 70 real regulations: one process storing everything (an in-memory database)
+    and two workers storing their own documents into a SQLite file give the same
+    rules.jsonl, matrix and codebook byte for byte and the same database rows."""
+    from pipeline.corpus import run_corpus
+
+    here = run_corpus([REGULATIONS], db_url="sqlite://", out_dir=tmp_path / "here", exports="all")
+    state_here = _state("sqlite://")
+    dispose_engine("sqlite://")
+    db = f"sqlite:///{tmp_path / 'rules.db'}"
+    there = run_corpus([REGULATIONS], db_url=db, out_dir=tmp_path / "there", workers=2, exports="all")
+    assert not here.failures and not there.failures and len(there.document_ids) == len(here.document_ids)
+    for name in ("rules.jsonl", "matrix.csv", "codebook.csv"):
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+    assert _state(db) == state_here
