@@ -27,7 +27,6 @@ class Thesaurus:
     variants: re.Pattern  # any variant wording, longest first
     canonical: dict[str, tuple[str, ...]]  # variant -> its canonical words
     stopwords: frozenset[str]
-    citation: re.Pattern
     actor_words: re.Pattern
     bearers: tuple[tuple[str, re.Pattern], ...]
     doer: re.Pattern
@@ -51,7 +50,7 @@ def thesaurus() -> Thesaurus:
     variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
     tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
     return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
-                     tiers, variants, canonical, frozenset(d.stopwords), d.citation.compiled, d.actor_words.compiled,
+                     tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
                      d.offender.compiled)
 
@@ -134,9 +133,13 @@ def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
 def conduct_tokens(conduct: str) -> list[str]:
     """The conduct's content words: variant wordings as their canonical words, the rest
     segmented by jieba, grammar words, the words naming who acts and punctuation dropped."""
+    from extractors.references import grammar
+
     jieba = segmenter()
     t = thesaurus()
-    conduct = t.citation.sub("，", conduct)
+    # the rules a conduct cites say where its duty is written, not what is done: two
+    # cities' fines for one conduct cite other article numbers
+    conduct = grammar().cited_rule.sub("，", conduct)
     out: list[str] = []
     pos = 0
     for m in list(t.variants.finditer(conduct)) + [None]:

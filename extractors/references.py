@@ -70,6 +70,7 @@ class Grammar:
     not_paragraph: re.Pattern
     proviso: re.Pattern
     aside: re.Pattern
+    cited_rule: re.Pattern  # a rule cited by number, named groups aside (本条例第二十条, 第十条第二款, 第（五）项)
 
 
 def _compile(key: str, pattern: str) -> re.Pattern:
@@ -103,6 +104,8 @@ def grammar() -> Grammar:
         place_before=_compile("place_nouns", rf"(?:{ban})在下列(?P<cat>[^,，:：]*?(?:{places}))(?P<rest>[^,，:：]*)$"),
         place_subject=_compile("place_nouns", rf"下列(?P<cat>[^,，:：的]*?(?:{places}))(?P<mod>的[^,，:：]*?)?"
                                               rf"(?:{ban})(?P<rest>[^,，:：]+)$"),
+        cited_rule=_compile("numeral/self_names", rf"(?:{get('self_names')})?第{n}(?:[、,，]{n})*(?:(?:{get('range')})第?{n})?"
+                                                  rf"[条款项](?:之{get('numeral')})?|[(（]{get('numeral')}[)）]项?"),
         **{k: _compile(k, get(k)) for k in simple},
     )
 

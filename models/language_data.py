@@ -757,7 +757,6 @@ class Conducts(Model):
     tiers: Regex
     synonyms: Mapping[str, Words]
     stopwords: Words
-    citation: Regex
     actor_words: Regex
     bearers: Mapping[str, Regex]
     doer: Regex

@@ -232,7 +232,9 @@ def _weigh(items: list[_Conduct]) -> None:
     from extractors.conducts import conduct_tokens
 
     tokens = [conduct_tokens(c.core) for c in items]
-    heads = [set(conduct_tokens(first_conduct(c.core))) for c in items]
+    firsts = [first_conduct(c.core) for c in items]
+    heads = [set(toks) if first == c.core else set(conduct_tokens(first))
+             for c, toks, first in zip(items, tokens, firsts)]
     # a word's document frequency counts the units that use it, each once (counting its
     # labels instead made the words of every unit the heaviest)
     seen: dict[str, set] = defaultdict(set)

@@ -136,7 +136,7 @@ class PreparedRows:
     the other worker waits for the lock."""
 
     document: dict
-    sections: list[list[tuple[int | None, int, dict]]]  # per outline level: (parent ordinal, ordinal, row)
+    sections: list[list[tuple[int | None, dict]]]  # per outline level: (parent's ordinal, row)
     provisions: list[dict]
 
 
@@ -231,36 +231,36 @@ def _adopt_children(session: Session, row: JurisdictionRow) -> None:
                         .values(parent_id=row.id))
 
 
-def _section_rows(result: DocumentResult) -> list[list[tuple[int | None, int, dict]]]:
+def _section_rows(result: DocumentResult) -> list[list[tuple[int | None, dict]]]:
     """The sections' rows, a level of the outline at a time, each with its parent's
     ordinal (ids are given at insert)."""
     seg, omap, text = result.segmentation, result.normalized.offset_map, result.normalized.text
     ordinal = {id(s): i for i, s in enumerate(seg.sections)}
     depth: dict[int, int] = {}
-    levels: list[list[tuple[int | None, int, dict]]] = []
+    levels: list[list[tuple[int | None, dict]]] = []
     for i, s in enumerate(seg.sections):
         d = depth[id(s)] = 0 if s.parent is None else depth[id(s.parent)] + 1
         while len(levels) <= d:
             levels.append([])
         src = omap.to_source(s.start, s.end)
-        levels[d].append((None if s.parent is None else ordinal[id(s.parent)], i,
+        levels[d].append((None if s.parent is None else ordinal[id(s.parent)],
                           dict(ordinal=i, kind=s.kind, label=s.label, title=s.title, path=s.path_label, level=s.level,
                                start=s.start, end=s.end, source_start=src[0], source_end=src[1],
                                text=text[s.start:s.end])))
     return levels
 
 
-def _insert_sections(session: Session, document_id: int, levels: list[list[tuple[int | None, int, dict]]]) -> None:
+def _insert_sections(session: Session, document_id: int, levels: list[list[tuple[int | None, dict]]]) -> None:
     """The sections in bulk (executemany), a level at a time so that each row's parent
     id is known when it is inserted (RETURNING, in parameter order)."""
     row_ids: dict[int, int] = {}
     table = SectionRow.__table__
     for level in levels:
         rows = [{**row, "document_id": document_id, "parent_id": None if parent is None else row_ids[parent]}
-                for parent, _, row in level]
+                for parent, row in level]
         inserted = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        for (_, i, _), new_id in zip(level, inserted.scalars()):
-            row_ids[i] = new_id
+        for (_, row), new_id in zip(level, inserted.scalars()):
+            row_ids[row["ordinal"]] = new_id
 
 
 def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> None:
