@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline.run import DocumentResult, process_document
+from pipeline.run import DocumentResult, process_document, warm_up
 from pipeline.workers import DEFAULT_TIMEOUT, failed
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,14 @@ def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False, ti
     As many documents are in flight as the cluster has threads, so each starts when it is
     submitted and `timeout` counts from there; a document past it is failed, and the
     worker running it is restarted by its nanny: a Dask task cannot be stopped, and a
-    slow parse kept a cluster worker busy and growing."""
+    slow parse kept a cluster worker busy and growing. Every worker loads the stages
+    before the clock starts, and again after a restart: a cold worker spends seconds on
+    jieba's dictionaries, which are no document's fault."""
     from distributed import Client, wait
     from distributed.client import TimeoutError as DaskTimeout
 
     with Client(scheduler, set_as_default=False) as client:
+        _warm_up_new(client, set())
         slots = max(1, sum(client.nthreads().values()))
         it = iter(paths)
         futures: dict = {}  # future -> (path, submitted at)
@@ -66,16 +69,32 @@ def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False, ti
                     del futures[f]
                     _stop_task(client, f)
                     yield failed(Path(path), f"timed out after {timeout:g}s (document processing limit)")
+                    resumed = time.monotonic()  # the cluster waited for the restart: no document's time
+                    for g, (other, _) in futures.items():
+                        futures[g] = (other, resumed)
                     submit()
 
 
+def _warm_up_new(client, known: set[str]) -> set[str]:
+    """Load the stages on every worker not in `known`; return the workers now known."""
+    workers = set(client.scheduler_info()["workers"])
+    new = sorted(workers - known)
+    if new:
+        client.run(warm_up, workers=new)
+    return workers
+
+
 def _stop_task(client, future) -> None:
-    """Cancel a task and restart the worker that runs it (the only way to stop it)."""
+    """Cancel a task and restart the worker that runs it (the only way to stop it), then
+    load the stages on the worker that replaced it."""
     running = [w for w, keys in client.processing().items() if future.key in keys]
     future.cancel()
     if running:
         log.warning("restarting cluster worker %s: a document ran past the time limit", running[0])
+        before = set(client.scheduler_info()["workers"]) - set(running)
         try:
             client.restart_workers(running)
         except Exception as e:  # a worker without a nanny cannot be restarted: say so, go on
             log.error("could not restart cluster worker %s (%s): it may stay busy with that document", running[0], e)
+            return
+        _warm_up_new(client, before)
