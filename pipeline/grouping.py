@@ -428,7 +428,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
 
 
 IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
-CONDUCT_SIMILARITY = 0.15  # tf-idf cosine of two conducts that counts as one question
+CONDUCT_SIMILARITY = 0.18  # tf-idf cosine of two conducts that counts as one question
 RIVAL_SHARE = 2 / 3  # groups whose units hold a label in each, in more than this share of the smaller, are two questions
 HEAD_WEIGHT = 1.6  # a word of the first listed conduct weighs this much more than the list's other words
 DUTY_SIMILARITY = 0.3  # the same for the short labels of bounds and deadlines

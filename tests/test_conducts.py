@@ -19,7 +19,8 @@ SHARED = Path("/work/shared")
 COMPARE_DEV = SHARED / "corpus" / "compare-dev"
 # the targets (measured: P 1.000 R 0.950 with offenders, divided rules,
 # siblings and reconciliation, before them P 0.941 R 0.793; P 0.991 R 0.909 with the
-# first listed conduct weighing more)
+# first listed conduct weighing more; P 1.000 R 0.950 once a licence is its permit and the
+# similarity threshold rose to 0.18)
 COMPARE_FLOORS = (0.90, 0.90)
 SEED_FLOORS = (0.90, 0.90)
 # fireworks regulations of 21 jurisdictions, topics annotated by reading the texts
@@ -27,9 +28,10 @@ SEED_FLOORS = (0.90, 0.90)
 # average linkage (P 0.811 R 0.602 with linkage over alike pairs only, P 0.793 R 0.480
 # before both); P 0.789 R 0.780 once cited article numbers are no conduct words and the
 # first listed conduct weighs 1.6× (compare-dev then 0.991 / 0.909, from 1.000 / 0.950);
+# P 0.830 R 0.804 once 许可证 is 许可 and the similarity threshold is 0.18;
 # below the 0.85/0.85, a floor against regressions
 FIREWORKS = SHARED / "corpus" / "regulations" / "fireworks"
-FIREWORKS_FLOORS = (0.78, 0.77)
+FIREWORKS_FLOORS = (0.82, 0.80)
 
 
 @pytest.mark.parametrize("a,b", CASES["same"])
@@ -248,11 +250,14 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # greening 0.789 / 0.630, gas 0.577 / 0.302 once wrapped TXT lines are joined, 规定之一 stays
 # in the citation and a citation opening a sentence without 的 is its trigger; greening
 # 0.783 / 0.658, gas 0.616 / 0.307 with cited article numbers dropped from conducts and
-# the first listed conduct weighing more), far below the 0.85/0.85: floors against
-# regressions, not the target
+# the first listed conduct weighing more; greening 0.831 / 0.607, gas 0.742 / 0.344 once
+# 许可证 is 许可 and the similarity threshold rose from 0.15 to 0.18, a trade measured on
+# all five sets: greening's recall fell 0.051 while its precision rose 0.048 and every
+# other set rose, compare-dev to 1.000 / 0.950, so its recall floor follows it down),
+# far below the 0.85/0.85: floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.77, 0.64)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.60, 0.30))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.83, 0.60)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.74, 0.34))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
