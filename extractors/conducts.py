@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.references import grammar
 from models.language_data import Conducts, load
 
 SEP = "·"
@@ -133,8 +134,6 @@ def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
 def conduct_tokens(conduct: str) -> list[str]:
     """The conduct's content words: variant wordings as their canonical words, the rest
     segmented by jieba, grammar words, the words naming who acts and punctuation dropped."""
-    from extractors.references import grammar
-
     jieba = segmenter()
     t = thesaurus()
     # the rules a conduct cites say where its duty is written, not what is done: two

@@ -36,7 +36,7 @@ def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False, ti
     from distributed.client import TimeoutError as DaskTimeout
 
     with Client(scheduler, set_as_default=False) as client:
-        _warm_up_new(client, set())
+        _warm_up(client)
         slots = max(1, sum(client.nthreads().values()))
         it = iter(paths)
         futures: dict = {}  # future -> (path, submitted at)
@@ -75,13 +75,11 @@ def process_on_dask(paths: Iterable[Path], scheduler: str, ocr: bool = False, ti
                     submit()
 
 
-def _warm_up_new(client, known: set[str]) -> set[str]:
-    """Load the stages on every worker not in `known`; return the workers now known."""
-    workers = set(client.scheduler_info()["workers"])
-    new = sorted(workers - known)
-    if new:
-        client.run(warm_up, workers=new)
-    return workers
+def _warm_up(client, warm: frozenset[str] = frozenset()) -> None:
+    """Load the stages on every worker of the cluster that is not already warm."""
+    cold = sorted(set(client.scheduler_info()["workers"]) - warm)
+    if cold:
+        client.run(warm_up, workers=cold)
 
 
 def _stop_task(client, future) -> None:
@@ -91,10 +89,10 @@ def _stop_task(client, future) -> None:
     future.cancel()
     if running:
         log.warning("restarting cluster worker %s: a document ran past the time limit", running[0])
-        before = set(client.scheduler_info()["workers"]) - set(running)
+        warm = frozenset(client.scheduler_info()["workers"]) - set(running)
         try:
             client.restart_workers(running)
         except Exception as e:  # a worker without a nanny cannot be restarted: say so, go on
             log.error("could not restart cluster worker %s (%s): it may stay busy with that document", running[0], e)
             return
-        _warm_up_new(client, before)
+        _warm_up(client, warm)
