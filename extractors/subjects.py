@@ -29,6 +29,7 @@ def lexicon() -> dict:
         "event": d.deadline_event.compiled,
         "duty_strip": d.duty_strip.compiled,
         "deadline_suffix": d.deadline_suffix,
+        "designation": d.date_designation.compiled,
         "duty_modal": d.duty_modal.compiled,
         "chars": d.label_chars,
     }
@@ -69,8 +70,12 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
 
 def deadline_label(text: str, sent_start: int, start: int, end: int, subject: str | None) -> str | None:
     """What is due within a deadline: the action its clause binds (or the next clause's,
-    when the deadline ends its own), after the event it runs from (自变更之日起)."""
+    when the deadline ends its own), after the event it runs from (自变更之日起); or the
+    name a date is given (每年5月31日为…控制吸烟宣传日)."""
     lx = lexicon()
+    named = lx["designation"].match(text, end)
+    if named:
+        return named.group("name")
     if not lx["duty_modal"].search(text, sent_start, end + 80):
         return None
     clauses = re.split(r"([,，。;；\n])", text[end:end + 80])

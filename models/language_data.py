@@ -704,6 +704,7 @@ class Subjects(Model):
     deadline_event: Regex
     duty_strip: Regex
     deadline_suffix: str
+    date_designation: Regex
     duty_modal: Regex
     label_chars: int
 

@@ -253,11 +253,14 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # the first listed conduct weighing more; greening 0.831 / 0.607, gas 0.742 / 0.344 once
 # 许可证 is 许可 and the similarity threshold rose from 0.15 to 0.18, a trade measured on
 # all five sets: greening's recall fell 0.051 while its precision rose 0.048 and every
-# other set rose, compare-dev to 1.000 / 0.950, so its recall floor follows it down),
+# other set rose, compare-dev to 1.000 / 0.950, so its recall floor follows it down;
+# greening 0.828 / 0.607, gas 0.777 / 0.355 once 损毁, 毁坏, 破坏, 损害 and 毁损 are 损坏: gas
+# rose 0.035 / 0.011, greening's precision fell 0.003 (济宁's 未损坏树木花草 joined by three
+# cities' 损坏树木花草), so its precision floor follows it down),
 # far below the issue's 0.85/0.85: floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.83, 0.60)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.74, 0.34))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.82, 0.60)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.77, 0.35))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
