@@ -33,6 +33,7 @@ class Thesaurus:
     doer: re.Pattern
     actor_lead: re.Pattern
     offender: re.Pattern
+    setting: re.Pattern  # a clause that only says where or when
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
-                     d.offender.compiled)
+                     d.offender.compiled, d.setting.compiled)
 
 
 def measure_name(sanction: str | None, quote: str = "") -> str | None:
@@ -117,6 +118,29 @@ def parse_label(label: str) -> SanctionLabel | None:
     if len(parts) != 2 or parts[1] not in set(t.measures.values()) | {n for _, n, _ in t.quote_measures}:
         return None
     return SanctionLabel(parts[0], parts[1], bearer)
+
+
+LISTED = re.compile(r"[,，;；]|(?<=.{8})或者(?=.{6})")  # where a list of conducts parts
+
+
+def first_clause(conduct: str) -> str:
+    """The conduct up to its first list break (…燃放烟花爆竹，或者燃放拉炮…): the words the
+    grouping weighs as the conduct the article is about."""
+    return LISTED.split(conduct, maxsplit=1)[0]
+
+
+def first_conduct(conduct: str) -> str:
+    """The first of the conducts a sanction lists, as a label names it. A clause that only sets the place
+    or time (在禁止燃放的区域、场所和时间，燃放…) or only cites the rule broken (违反本条例
+    第二十条规定，在禁止燃放的区域内燃放…) runs on to the act after it."""
+    setting = thesaurus().setting
+    start = 0
+    for m in LISTED.finditer(conduct):
+        piece = conduct[start:m.start()]
+        if not setting.search(piece) and conduct_tokens(piece):
+            return conduct[:m.start()]
+        start = m.end()
+    return conduct
 
 
 def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:

@@ -763,6 +763,7 @@ class Conducts(Model):
     doer: Regex
     actor_lead: Regex
     offender: Regex
+    setting: Regex
 
     def _check(self, at: _At, ctx: _Context) -> None:
         """A variant wording belongs to one canonical only, or normalization would depend on order."""

@@ -54,6 +54,13 @@ def test_escalations_split_off(text, core, tiers):
     assert split_tiers(text) == (core, tuple(tiers))
 
 
+@pytest.mark.parametrize("conduct,first", CASES["first_conducts"])
+def test_first_listed_conduct(conduct, first):
+    from extractors.conducts import first_conduct
+
+    assert first_conduct(conduct) == first
+
+
 @pytest.mark.parametrize("case", CASES["labels"], ids=lambda c: c["label"] or "none")
 def test_sanction_labels(case):
     label = sanction_label(case["condition"], case["target"], case["sanction"], case["quote"])
