@@ -6,6 +6,7 @@ Each stage takes the previous record and nothing else.
 from __future__ import annotations
 
 import bisect
+import re
 from array import array
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -238,6 +239,19 @@ def iter_lines(text: str) -> Iterable[tuple[int, int]]:
 
 
 PROVISION_KINDS = tuple(values(Kind))
+
+# An ISO 8601 duration as the contract writes one: P3M, P30D, P1Y (several parts: P1Y6M),
+# or hours as a time part, PT48H
+ISO_DURATION = re.compile(r"P(?:\d+(?:\.\d+)?[YMWD])+|PT\d+(?:\.\d+)?H")
+_ONE_PART = re.compile(r"PT?(\d+(?:\.\d+)?)([YMWDH])")
+DURATION_DAYS = {"Y": 365, "M": 30, "W": 7, "D": 1, "H": 1 / 24}  # a month as 30 days, to compare
+DURATION_WORDS = {"Y": "年", "M": "个月", "W": "周", "D": "日", "H": "小时"}
+
+
+def duration_part(value) -> tuple[float, str] | None:
+    """(count, designator) of a one-part duration (P30D -> (30.0, "D"), PT48H -> (48.0, "H"))."""
+    m = _ONE_PART.fullmatch(str(value or ""))
+    return (float(m.group(1)), m.group(2)) if m else None
 
 
 @dataclass

@@ -24,13 +24,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from models.records import DURATION_DAYS, DURATION_WORDS, ISO_DURATION, duration_part
 from models.vocab import UnitClass
 from pipeline.grouping import align_indicators, unit_of_comparison
 
 log = logging.getLogger(__name__)
 
 PER_YEAR = {"year": 1, "half-year": 2, "quarter": 4, "month": 12, "week": 52, "day": 365}
-DURATION_DAYS = {"Y": 365, "M": 30, "W": 7, "D": 1}
 # threshold units that are lengths of time: compared in days
 TIME_UNIT_DAYS = {"年": 365, "个月": 30, "月": 30, "周": 7, "星期": 7, "日": 1, "天": 1, "工作日": 1, "小时": 1 / 24}
 FORMAT_RANK = {".txt": 0, ".docx": 1, ".doc": 2, ".pdf": 3}  # which copy of one text speaks for it
@@ -167,8 +167,8 @@ def _interval(op: str | None, v: float, vmax: float | None, floor: float = -math
 
 
 def _days(value) -> float | None:
-    m = re.fullmatch(r"P(\d+(?:\.\d+)?)([YMWD])", str(value or ""))
-    return float(m.group(1)) * DURATION_DAYS[m.group(2)] if m else None
+    part = duration_part(value)
+    return part[0] * DURATION_DAYS[part[1]] if part else None
 
 
 def value_text(record: dict) -> str:
@@ -228,8 +228,8 @@ def _date_words(value: str) -> str:
 
 
 def _duration_words(value: str) -> str:
-    m = re.fullmatch(r"P(\d+(?:\.\d+)?)([YMWD])", value)
-    return f"{m.group(1)}{ {'Y': '年', 'M': '个月', 'W': '周', 'D': '日'}[m.group(2)] }" if m else value
+    part = duration_part(value)
+    return f"{part[0]:g}{DURATION_WORDS[part[1]]}" if part else value
 
 
 def _direction(records: list[dict]) -> int:
@@ -400,9 +400,6 @@ def _verdict(a: Interval, me: str, held: dict, direction: int) -> str:
     if not (stricter or looser or overlap or same):
         return "n/a"
     return "overlapping"
-
-
-ISO_DURATION = re.compile(r"P(?:\d+(?:\.\d+)?[YMWD])+")
 
 
 def typed_value(value) -> tuple[float | None, str | None, str | None]:

@@ -297,3 +297,25 @@ def test_compare_frame_types_its_values(seed_db):
     deadlines = df[df["kind"] == "deadline"]
     assert deadlines["value_duration"].dropna().str.fullmatch(r"P\d+[YMWD]").all()
     assert (deadlines["value_duration"].notna() | deadlines["value_date"].notna()).any()
+
+
+def test_hours_are_a_duration_that_compares_in_days():
+    """PT48H (四十八小时内) was read as a date: left out of the comparison, typed as a date in
+    the frame, and refused by the export schema."""
+    import jsonschema
+
+    from pipeline.compare import typed_value, value_text
+    from pipeline.export.schema import DEFS
+
+    [notice] = compare([
+        rec("a.txt", "deadline", "报告期限", "甲市", "within", "PT48H", unit=None),
+        rec("b.txt", "deadline", "报告期限", "乙市", "within", "P3D", unit=None),
+    ])
+    assert {r.jurisdiction: interval_of(r.record).hi for r in notice.rows} == {"甲市": 2, "乙市": 3}
+    assert {r.jurisdiction: r.verdict for r in notice.rows} == {"甲市": "stricter", "乙市": "looser"}
+    assert typed_value("PT48H") == (None, "PT48H", None)
+    assert value_text({"kind": "deadline", "value": "PT48H", "op": "within", "value_max": None, "per": None}) == "within 48小时"
+    for value in ("PT48H", "P30D", "P1Y6M"):
+        jsonschema.validate(value, DEFS["timex"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("P48H", DEFS["timex"])

@@ -20,7 +20,7 @@ import types
 import typing
 from enum import Enum
 
-from models.records import Provision
+from models.records import ISO_DURATION, Provision
 from models.vocab import Currency, Kind, Op, Per, Polarity, SanctionType, values
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -53,9 +53,9 @@ DEFS = {
         "description": "ISO 8601 / TIMEX3 style: 2012-04-15, XXXX-04-15, XXXX-12, 2012, XXXX, 2012-H1, 2012-Q3, "
                        "or a duration P3M, P30D, P1Y",
         "pattern": r"^(?:(?:\d{4}|XXXX)(?:-(?:H[12]|Q[1-4]|(?:0[1-9]|1[0-2]|XX)(?:-(?:0[1-9]|[12]\d|3[01]|XX))?))?"
-                   r"|P(?:\d+(?:\.\d+)?[YMWD])+)$",
+                   rf"|{ISO_DURATION.pattern})$",
     },
-    "duration_or_null": {"type": ["string", "null"], "pattern": r"^P(?:\d+(?:\.\d+)?[YMWD])+$"},
+    "duration_or_null": {"type": ["string", "null"], "pattern": rf"^(?:{ISO_DURATION.pattern})$"},
 }
 
 
