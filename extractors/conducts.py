@@ -50,7 +50,8 @@ def thesaurus() -> Thesaurus:
     d = load(Conducts)
     canonical = {w: tuple(c.split("+")) for c, words in d.synonyms.items() for w in words}
     variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
-    tiers = re.compile(rf"[,，;；]\s*({d.tiers.compiled.pattern})$")
+    escalation = grammar().escalation.pattern.removeprefix("^").removesuffix("$")
+    tiers = re.compile(rf"[,，;；]\s*((?:{escalation})的?)$")
     return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
@@ -144,7 +145,11 @@ def first_conduct(conduct: str) -> str:
 
 
 def split_tiers(conduct: str) -> tuple[str, tuple[str, ...]]:
-    """The conduct without its trailing escalations, and those escalations in order."""
+    """The conduct without its trailing escalations (`…,拒不改正`, as references.yaml
+    `escalation` reads them: one vocabulary for both), and those escalations in order. An
+    escalation is part of the question only where the same document punishes the conduct
+    without it by the same measure (pipeline/grouping.py); elsewhere it is how that city
+    phrases the one fine it has (逾期不改正的,处…罚款)."""
     t = thesaurus()
     tiers: list[str] = []
     while True:

@@ -755,7 +755,6 @@ class Conducts(Model):
     measures: Mapping[SanctionName, str]
     measure_alone: Annotated[tuple[SanctionName, ...], Distinct()]
     quote_measures: Annotated[tuple[QuoteMeasure, ...], Distinct("name")]
-    tiers: Regex
     synonyms: Mapping[str, Words]
     stopwords: Words
     actor_words: Regex
