@@ -741,7 +741,9 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
     subject = g.generic.sub("", subject).strip(" ,，")
     units, paths = _cited_conduct(idx, located, depth) if located else ([], [])
     cited = _join(units)
-    li = g.list_intro.match(rest)
+    # the list may follow who has it (燃气用户及相关单位和个人有下列行为之一的): in one clause
+    li = g.list_intro.search(rest)
+    li = li if li and not re.search(r"[,，;；]", rest[:li.start()]) else None
     if li:
         listed = _list_conduct(idx, end - len(rest) + li.end(), depth)
         cond, units = (listed.condition, listed.units) if listed else (None, None)

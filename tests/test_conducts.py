@@ -264,11 +264,12 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # greening 0.828 / 0.607, gas 0.777 / 0.355 once 损毁, 毁坏, 破坏, 损害 and 毁损 are 损坏: gas
 # rose 0.035 / 0.011, greening's precision fell 0.003 (济宁's 未损坏树木花草 joined by three
 # cities' 损坏树木花草), so its precision floor follows it down; greening 0.823 / 0.613, gas
-# 0.785 / 0.354 once a conduct's escalations are references.yaml's `escalation`),
+# 0.785 / 0.354 once a conduct's escalations are references.yaml's `escalation`; gas 0.791 /
+# 0.384 once a list that follows who has it (燃气用户…有下列行为之一的) is the conduct),
 # far below the issue's 0.85/0.85: floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
               ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.82, 0.60)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.77, 0.35))]
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.78, 0.38))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
