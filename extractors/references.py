@@ -663,12 +663,15 @@ def _list_conduct(idx: _Index, at: int, depth: int) -> _Outcome | None:
         return None
     p = idx.paragraph_of(art, at)
     items = sorted((s for s in art.items[p - 1].values() if s is not None and s.start > at), key=lambda s: s.start)
-    if not items:
+    entries = [_item_span(idx, art, sec) for sec in items]
+    if not entries and re.search(r"[:：]\s*$", text[at:art.paragraphs[p - 1][1]]):
+        # a list whose numbers were lost (a web copy): the article's next paragraphs
+        entries = [(bs, be) for bs, be in art.paragraphs[p:] if text[bs:be].strip()]
+    if not entries:
         return None
     units, paths = [], []
-    for sec in items:
-        body = _item_text(idx, art, sec)
-        bs, be = _item_span(idx, art, sec)
+    for bs, be in entries:
+        body = text[bs:be].replace("\n", "").strip()
         m = g.imposes.search(text, bs, be)
         if m and depth < MAX_DEPTH:
             out = _resolve_region(idx, bs, m.start(), depth + 1)

@@ -265,10 +265,11 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # rose 0.035 / 0.011, greening's precision fell 0.003 (济宁's 未损坏树木花草 joined by three
 # cities' 损坏树木花草), so its precision floor follows it down; greening 0.823 / 0.613, gas
 # 0.785 / 0.354 once a conduct's escalations are references.yaml's `escalation`; gas 0.791 /
-# 0.384 once a list that follows who has it (燃气用户…有下列行为之一的) is the conduct),
+# 0.384 once a list that follows who has it (燃气用户…有下列行为之一的) is the conduct;
+# greening 0.836 / 0.611 once a list whose numbers were lost (枣庄 第四十条) is read),
 # far below the issue's 0.85/0.85: floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.82, 0.60)),
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.83, 0.61)),
               ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.78, 0.38))]
 
 
