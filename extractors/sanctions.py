@@ -68,6 +68,8 @@ def vocabulary() -> dict:
         "measures_list": re.compile(d.measures_list),
         "task_list_after": re.compile(d.task_list_after),
         "trigger": re.compile(d.trigger),
+        "enforced_trigger": re.compile(d.enforced_trigger),
+        "violation": re.compile(d.violation),
         "imposing_before": re.compile(d.imposing_before),
         "merge_gap": re.compile(d.merge_gap),
         "noun_head_after": re.compile(d.noun_head_after),
@@ -180,13 +182,17 @@ def _inside_quote_name(text: str, s: int, e: int) -> bool:
 
 
 def _condition(text: str, start: int, pos: int) -> str | None:
-    """The trigger clause before a measure: …的， in mainland drafting, …者， in Taiwan's."""
+    """The trigger clause before a measure: …的， in mainland drafting, …者， in Taiwan's;
+    else a violation that opens the sentence before the authority enforcing it (…，由…部门)."""
     before = text[start:pos]
     m = None
     for m in re.finditer(r"(?:的|者)[,，]", before):
         pass
     if not m:
-        return None
+        v = vocabulary()
+        enforced = v["enforced_trigger"].match(before.lstrip())
+        head = enforced.group("head").strip() if enforced else ""
+        return head if head and v["violation"].search(head) else None
     head = before[:m.start()]
     head = re.split(r"[。;；]", head)[-1]
     head = re.sub(r"^(?:对于?|凡|如|若|经)", "", head.strip(" ,，"))

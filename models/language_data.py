@@ -636,6 +636,8 @@ class Sanctions(Model):
     task_list_after: Regex
     negated: Regex
     trigger: Regex
+    enforced_trigger: Regex
+    violation: Regex
     imposing_before: Regex
     merge_gap: Regex
     amount_units: Mapping[SanctionName, Words]

@@ -130,3 +130,18 @@ def test_compare_dev_duty_lists_become_gold_conditions():
         pos = normalized.offset_map.to_derived(start)
         cites, condition = resolve_citation(seg, seg.sentence_at(pos).start, None, pos)
         assert (cites, condition) == (g["cites"], g["condition"]), doc
+
+
+@pytest.mark.parametrize("sentence,condition", [
+    # no 的 before the authority that enforces: the violation that opens the sentence
+    ("采供血机构违反操作规程和制度采集血液,由市或者区、县卫生行政部门责令改正;", "采供血机构违反操作规程和制度采集血液"),
+    # a clause that opens with 对 names whom the measure is put on, not a conduct
+    ("对不服从公共绿地管理单位管理的商业、服务摊点,由城市人民政府城市绿化行政主管部门给予警告;", None),
+    # a clause that states no violation is no trigger
+    ("本市的献血工作,由市卫生行政部门责令改正;", None),
+])
+def test_trigger_before_the_enforcing_authority(sentence, condition):
+    from extractors.sanctions import find_sanctions
+
+    [first, *_] = find_sanctions(sentence)
+    assert first.condition == condition
