@@ -43,6 +43,7 @@ class Grammar:
     after_cite: re.Pattern
     taiwan: re.Pattern
     escalation: re.Pattern
+    unnamed_rule: re.Pattern
     parallel: re.Pattern
     result: re.Pattern
     list_intro: re.Pattern
@@ -92,7 +93,7 @@ def grammar() -> Grammar:
     token = (rf"(?P<unit>{unit})|(?P<rel>{get('relative')})|(?P<sep>{get('separator')})"
              rf"|(?P<range>{get('range')})")
     ban, places = get("prohibition"), get("place_nouns")
-    simple = ("after_cite", "generic", "taiwan", "escalation", "parallel", "result", "list_intro", "imposes", "prohibition",
+    simple = ("after_cite", "generic", "taiwan", "escalation", "unnamed_rule", "parallel", "result", "list_intro", "imposes", "prohibition",
               "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
               "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
               "conjunction", "alternative", "trigger_lead", "cite_clause", "filler", "not_paragraph", "proviso", "aside")
@@ -850,6 +851,10 @@ def resolve_citation(seg: Segmentation, sentence_start: int, trigger: str | None
         if base and base.condition:
             return "; ".join(base.paths) or None, (base.condition + "," + own).replace("\n", "")
         return None, trigger
+    if g.unnamed_rule.match(own):
+        stated = _rule_before(idx, s)
+        if stated:
+            return stated
     out = _resolve_region(idx, s, e, 0)
     if not out.ok:
         return None, trigger
@@ -859,6 +864,21 @@ def resolve_citation(seg: Segmentation, sentence_start: int, trigger: str | None
     if trigger is None and not paths:
         return None, None  # nothing cited where the sanction finder saw no trigger either
     return "; ".join(paths) or None, out.condition.replace("\n", "") if out.condition else trigger
+
+
+def _rule_before(idx: _Index, at: int) -> tuple[str, str] | None:
+    """(cites, condition) of the rule a bare 违反规定 breaks: the rule sentences before `at`
+    in its paragraph, else the paragraph before it (its items under their lead)."""
+    art = idx.article_at(at)
+    if art is None:
+        return None
+    p = idx.paragraph_of(art, at)
+    units, para = _rule_units(idx.text[art.paragraphs[p - 1][0]:at], None), p
+    if not units and p > 1:
+        units, para = _paragraph_conduct(idx, art, p - 1, 0, rules_only=True)[0], p - 1
+    if not units:
+        return None
+    return _path((art, para if len(art.paragraphs) > 1 else None, None)), _join(units).replace("\n", "")
 
 
 def _scope(idx: _Index, sentence_start: int, at: int) -> list[str]:

@@ -665,6 +665,7 @@ class References(Model):
     generic: Regex
     taiwan: Regex
     escalation: Regex
+    unnamed_rule: Regex
     parallel: Regex
     result: Regex
     list_intro: Regex
