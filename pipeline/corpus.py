@@ -205,7 +205,7 @@ def aligned_records(Session, document_ids: list[int], names: dict[int, str] | No
     for i in range(0, len(ids), 200):
         with Session() as s:
             for r in provisions_of(s, ids[i:i + 200], names):
-                key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
+                key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), r.get("policy_area"))
                 yield id_of[r["doc"]], ({**r, "indicator": mapping[key]} if key in mapping else r)
 
 

@@ -25,21 +25,22 @@ def align_indicators(records: list[dict]) -> list[dict]:
     """Give provisions of different documents that answer one question one label (the
     curated vocabulary's labels stay as they are)."""
     mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r),
-                               r.get("cites")) for r in records)
+                               r.get("cites"), r.get("policy_area")) for r in records)
     for r in records:
-        key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"))
+        key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), r.get("policy_area"))
         if key in mapping:
             r["indicator"] = mapping[key]
     return records
 
 
 def label_alignment(items) -> dict[tuple, str]:
-    """(kind, unit, sanction, label) -> the shared label, computed over distinct labels
+    """(kind, unit, sanction, label, policy area) -> the shared label, computed over distinct labels
     (not records), so it stays cheap and small however large the corpus. Sanction labels
     that name a conduct are grouped by their conduct (conduct_alignment), generated labels
     of bounds and deadlines by their words (duty_alignment). An item may carry a sixth element, the
     sanction's `cites`: sanctions of one unit that enforce items of one cited paragraph
-    answer one question (divided_rule)."""
+    answer one question (divided_rule); and a seventh, its document's policy area: labels
+    of two areas never group (未经许可经营 of a gas law and of a fireworks law are two questions)."""
     from extractors.conducts import parse_label
     from extractors.indicators import is_curated
 
@@ -47,16 +48,18 @@ def label_alignment(items) -> dict[tuple, str]:
     conducts: dict[tuple, set] = defaultdict(set)
     curated: dict[str, set] = defaultdict(set)  # a curated sanction label -> its units
     divides: dict[tuple, set] = defaultdict(set)  # a conduct label -> (unit, cited paragraph)
-    for kind, unit, sanction, label, where, *cites in items:
+    for kind, unit, sanction, label, where, *rest in items:
         if not label:
             continue
+        cites, area = (rest + [None, None])[:2]
+        key = (kind, unit, sanction, label, area)
         if kind == "sanction" and parse_label(label):
-            conducts[(kind, unit, sanction, label)].add(where)
-            rule = divided_rule(cites[0] if cites else None)
+            conducts[key].add(where)
+            rule = divided_rule(cites)
             if rule:
-                divides[(kind, unit, sanction, label)].add((where, *rule))
+                divides[key].add((where, *rule))
         elif not is_curated(label):
-            units[(kind, unit, sanction, label)].add(where)
+            units[key].add(where)
         elif kind == "sanction":
             curated[label].add(where)
     mapping = duty_alignment(units)
@@ -69,7 +72,7 @@ def duty_alignment(labels: dict[tuple, set]) -> dict[tuple, str]:
     of different units by their content words, as conducts are grouped: blocks of one kind
     and unit, IDF-weighted words, average linkage above DUTY_SIMILARITY, one label per
     unit. The group takes its shortest label."""
-    items = [_Conduct(key, set(where), key[:3], key[3], (), None) for key, where in sorted(labels.items(), key=str)]
+    items = [_Conduct(key, set(where), key[:3] + key[4:], key[3], (), None) for key, where in sorted(labels.items(), key=str)]
     _, groups = _group_alike(items, DUTY_SIMILARITY)
     mapping = {}
     for ids in groups.groups().values():
@@ -99,7 +102,7 @@ def divided_rule(cites: str | None) -> tuple[str, frozenset] | None:
 
 @dataclass
 class _Conduct:
-    key: tuple  # (kind, unit, sanction, label)
+    key: tuple  # (kind, unit, sanction, label[, policy area])
     units: set
     block: tuple  # (sanction, measure, distinguishing tiers): only equal blocks group
     core: str  # the conduct without its escalations
@@ -223,7 +226,7 @@ def _conduct_items(conducts: dict[tuple, set], divides: dict[tuple, set]) -> lis
     for c in items:
         kept = tuple(t for i, t in enumerate(c.tiers)
                      if any((w, c.block, c.core, c.tiers[:i]) in present for w in c.units))
-        c.block = c.block + (kept,)
+        c.block = c.block + (kept,) + tuple(c.key[4:])  # the policy area last, where the key names one
     return items
 
 

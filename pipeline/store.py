@@ -347,16 +347,18 @@ def source_texts(session: Session, document_ids: list[int], names: dict[int, str
 
 
 def indicator_keys(session: Session, document_ids: list[int], names: dict[int, str] | None = None):
-    """(kind, unit, sanction, indicator, unit of comparison, cites) of every provision of
-    the given documents: what indicator alignment needs, without loading whole records."""
+    """(kind, unit, sanction, indicator, unit of comparison, cites, policy area) of every
+    provision of the given documents: what indicator alignment needs, without loading whole
+    records (the policy area lives in the stored record only)."""
     for i in range(0, len(document_ids), 1000):
         rows = session.execute(
             select(ProvisionRow.kind, ProvisionRow.unit, ProvisionRow.sanction, ProvisionRow.indicator,
-                   ProvisionRow.doc, ProvisionRow.section, ProvisionRow.cites, ProvisionRow.document_id)
+                   ProvisionRow.doc, ProvisionRow.section, ProvisionRow.cites, ProvisionRow.document_id,
+                   ProvisionRow.record["policy_area"].as_string())
             .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
         ).all()
-        for kind, unit, sanction, indicator, doc, section, cites, doc_id in rows:
+        for kind, unit, sanction, indicator, doc, section, cites, doc_id, area in rows:
             doc = (names or {}).get(doc_id, doc)
             head = (section or "").split(" > ")[0]
             yield (kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else ""),
-                   cites)
+                   cites, area)

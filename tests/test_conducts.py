@@ -96,6 +96,19 @@ def _rec(doc, label, sanction="fine", span=0, cites=None):
             "span": [span, span + 1], "section": None, "cites": cites}
 
 
+def test_labels_of_two_policy_areas_never_group():
+    """A gas law's and a fireworks law's fines for unlicensed business are two questions,
+    however alike their words (here: the same); within one area they are one question."""
+    records = [{**_rec(doc, label), "policy_area": area} for doc, label, area in [
+        ("a.txt", "未取得经营许可从事经营活动·罚款", "燃气"), ("b.txt", "未取得许可从事经营活动·罚款", "燃气"),
+        ("c.txt", "未取得经营许可从事经营活动·罚款", "烟花爆竹"), ("d.txt", "未取得许可从事经营活动·罚款", "烟花爆竹")]]
+    out = [r["indicator"] for r in align_indicators([dict(r) for r in records])]
+    assert out[0] == out[1] and out[2] == out[3]
+    assert out[1] != out[2]
+    together = [r["indicator"] for r in align_indicators([{**r, "policy_area": None} for r in records])]
+    assert len(set(together)) == 1  # the area is what keeps them apart
+
+
 def test_items_of_one_cited_list_punished_alike_are_one_question():
     """第二十四条 fines items (一)–(四) and item (五) of one list of duties: both fines of a
     answer the question b's one fine answers; two conducts of one item (自动售货机 /
