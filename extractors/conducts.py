@@ -131,9 +131,9 @@ def first_clause(conduct: str) -> str:
 
 
 def first_conduct(conduct: str) -> str:
-    """The first of the conducts a sanction lists, as a label names it. A clause that only sets the place
-    or time (在禁止燃放的区域、场所和时间，燃放…) or only cites the rule broken (违反本条例
-    第二十条规定，在禁止燃放的区域内燃放…) runs on to the act after it."""
+    """The first of the conducts a sanction lists, as a label names it. A clause that
+    only sets the place or time (在禁止燃放的区域、场所和时间，燃放…) or only cites the
+    rule broken (违反本条例第二十条规定，在禁止燃放的区域内燃放…) runs on to the act after it."""
     setting = thesaurus().setting
     start = 0
     for m in LISTED.finditer(conduct):
