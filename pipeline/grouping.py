@@ -322,7 +322,7 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
             if not shared or not groups.compatible(a, b, same_unit_ok=True):
                 continue
             smaller = min(len(groups.units[a]), len(groups.units[b]))
-            if smaller > 1 and len(shared) > RIVAL_SHARE * smaller:
+            if len(shared) > RIVAL_SHARE * smaller:
                 continue  # most of their units hold a label in each: two questions, not one
             xs, ys = groups.members[a], groups.members[b]
             pool = xs + ys
