@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import Run, database_url, session_factory, shared_between_processes, writer_turn
-from pipeline.grouping import label_alignment
+from pipeline.grouping import label_alignment, label_key
 from pipeline.ingest import FORMATS, MAX_INPUT_BYTES, file_sha256
 from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
 from pipeline.store import (export_names, indicator_keys, is_unchanged, prepare_rows, provisions_of, save_result,
@@ -205,7 +205,7 @@ def aligned_records(Session, document_ids: list[int], names: dict[int, str] | No
     for i in range(0, len(ids), 200):
         with Session() as s:
             for r in provisions_of(s, ids[i:i + 200], names):
-                key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), r.get("policy_area"))
+                key = label_key(r)
                 yield id_of[r["doc"]], ({**r, "indicator": mapping[key]} if key in mapping else r)
 
 

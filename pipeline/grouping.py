@@ -27,10 +27,15 @@ def align_indicators(records: list[dict]) -> list[dict]:
     mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r),
                                r.get("cites"), r.get("policy_area")) for r in records)
     for r in records:
-        key = (r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), r.get("policy_area"))
+        key = label_key(r)
         if key in mapping:
             r["indicator"] = mapping[key]
     return records
+
+
+def label_key(record: dict) -> tuple:
+    """The key label_alignment's mapping is looked up by: (kind, unit, sanction, label, policy area)."""
+    return record["kind"], record.get("unit"), record.get("sanction"), record.get("indicator"), record.get("policy_area")
 
 
 def label_alignment(items) -> dict[tuple, str]:
