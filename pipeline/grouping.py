@@ -195,8 +195,8 @@ def conduct_alignment(conducts: dict[tuple, set], curated: dict[str, set] | None
     not the square of the labels. Steps: alike pairs merge best first under average
     linkage while a group holds one label per unit and one bearer, then reconcile
     (_alike); a label left alone joins the group of a label of its unit that punishes
-    other items of the same cited list (_divided), or the group its own conduct's other
-    measures point to (_by_siblings); then labels (_labels)."""
+    other items of the same cited list (_divided); a label moves to the group its own
+    conduct's other measures point to (_by_siblings); then labels (_labels)."""
     items = _conduct_items(conducts, divides or {})
     blocks, groups = _group_alike(items, CONDUCT_SIMILARITY)
     _divided(items, groups)
@@ -354,35 +354,61 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
     return changed
 
 
+class _Siblings:
+    """Per label, the groups its conduct's other measures stand in (the same unit and
+    conduct in another block, in a group of several): where a city's fine for X stands
+    with the other cities' fines for X, its order for X belongs with their orders."""
+
+    def __init__(self, items: list[_Conduct], groups: _Groups):
+        self.items, self.groups = items, groups
+        self.by_conduct: dict[tuple, list[int]] = defaultdict(list)  # (unit, core) -> labels
+        for i, c in enumerate(items):
+            for w in c.units:
+                self.by_conduct[(w, c.core)].append(i)
+
+    def of(self, i: int) -> set[int]:
+        c, groups = self.items[i], self.groups
+        return {groups.find(j) for w in c.units for j in self.by_conduct[(w, c.core)]
+                if self.items[j].block != c.block and len(groups.members[groups.find(j)]) > 1}
+
+    def votes(self, i: int, ids: list[int]) -> Counter:
+        """Per group of the block, its members whose siblings stand where i's do."""
+        mine = self.of(i)
+        votes: Counter = Counter()
+        if mine:
+            for j in ids:
+                if j != i and self.of(j) & mine:
+                    votes[self.groups.find(j)] += 1
+        return votes
+
+
 def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: _Groups) -> None:
-    """A label alone in its block joins the group whose members' conducts are, under
-    another measure, grouped with its own conduct: where a city's warning for X is
-    worded unlike the others' warnings, its fine for X stands with their fines."""
-    by_conduct: dict[tuple, list[int]] = defaultdict(list)  # (unit, core) -> labels
-    for i, c in enumerate(items):
-        for w in c.units:
-            by_conduct[(w, c.core)].append(i)
+    """A label whose siblings (_Siblings) stand with most members of another group's
+    siblings, more than with its own group's, moves to that group. The best supported
+    move goes first and each is checked again when its turn comes: where a city's fine
+    and order of one conduct landed in two ill-matched groups, the order that twelve
+    cities' pairs support moves, and the fine then stays. A label alone (a city's warning
+    for X worded unlike the others' warnings) needs only the best support of two."""
+    siblings = _Siblings(items, groups)
 
-    def sibling_groups(i: int) -> set[int]:
-        c = items[i]
-        return {groups.find(j) for w in c.units for j in by_conduct[(w, c.core)]
-                if items[j].block != c.block and len(groups.members[groups.find(j)]) > 1}
+    def move(i: int, ids: list[int]) -> tuple[int, int] | None:
+        votes = siblings.votes(i, ids)
+        a, c = groups.find(i), items[i]
+        b, n = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
+        if b is None or b == a or n < 2 or n <= votes.get(a, 0):
+            return None
+        if len(groups.members[a]) > 1 and n < FOLLOW_SHARE * len(groups.members[b]):
+            return None  # leaving a group takes most of the new group's support
+        if c.units & groups.units[b] or (c.bearer and groups.bearer[b] and c.bearer != groups.bearer[b]):
+            return None
+        return n, b
 
-    for ids in blocks.values():
-        for i in ids:
-            a = groups.find(i)
-            if len(groups.members[a]) > 1:
-                continue
-            mine = sibling_groups(i)
-            if not mine:
-                continue
-            votes: Counter = Counter()
-            for b in {groups.find(j) for j in ids} - {a}:
-                if len(groups.members[b]) > 1 and groups.compatible(b, a):
-                    votes[b] = sum(bool(sibling_groups(j) & mine) for j in groups.members[b])
-            best = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
-            if best[1] >= 2:
-                groups.merge(best[0], a)
+    block_of = {i: ids for ids in blocks.values() for i in ids}
+    proposed = [(m[0], i) for i in sorted(block_of) if (m := move(i, block_of[i]))]
+    for _, i in sorted(proposed, key=lambda x: (-x[0], x[1])):
+        if m := move(i, block_of[i]):
+            groups.eject(i)
+            groups.merge(m[1], i)
 
 
 def _medoid(members: list[_Conduct]) -> _Conduct:
@@ -434,6 +460,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
 
 IDF_FLOOR = 1.0  # the weight left to a word every unit uses (smoothed idf: log((1+n)/(1+df)) + 1)
 CONDUCT_SIMILARITY = 0.18  # tf-idf cosine of two conducts that counts as one question
+FOLLOW_SHARE = 2 / 3  # a label follows its siblings into a group where most members' siblings stand with its own
 RIVAL_SHARE = 2 / 3  # groups whose units hold a label in each, in more than this share of the smaller, are two questions
 HEAD_WEIGHT = 1.6  # a word of the first listed conduct weighs this much more than the list's other words
 DUTY_SIMILARITY = 0.3  # the same for the short labels of bounds and deadlines
