@@ -313,11 +313,14 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # greening 0.836 / 0.611 once a list whose numbers were lost (枣庄 第四十条) is read;
 # greening 0.854 / 0.622, gas 0.780 / 0.382 once a label grouped by its words follows its
 # siblings (gas 0.791 / 0.384 before: a move follows a sibling that is itself misplaced),
-# so gas's precision floor follows it down), recall far below the issue's 0.85:
+# so gas's precision floor follows it down); gas 0.796 / 0.379 once 个人擅自… and
+# 居民燃气用户 name their bearer (北京's and 浙江's household fines left the unit fines;
+# 济南's then its own question), a trade of 0.003 recall for 0.016 precision, so gas's
+# recall floor follows it down), recall far below the issue's 0.85:
 # floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
               ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.85, 0.62)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.77, 0.38))]
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.79, 0.37))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
