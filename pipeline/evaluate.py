@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from pipeline.grouping import unit_of_comparison
+
 KINDS = ("threshold", "ratio", "deadline", "sanction")
 VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "threshold": ("op", "value", "value_max", "unit", "per", "currency"),
@@ -89,13 +91,6 @@ def same(a: Any, b: Any) -> bool:
     if a in ("", None) and b in ("", None):
         return True
     return a == b
-
-
-def comparison_unit(r: Record) -> tuple[str, str]:
-    """A document, or one part (第X篇) of a compilation: parts of one compilation are
-    separate voices, so pairs across them count for the comparison score."""
-    head = (r.get("section") or "").split(" > ")[0]
-    return r["doc"], head if head.startswith("第") and head.endswith("篇") else ""
 
 
 def overlap(a, b) -> int:
@@ -322,7 +317,7 @@ def _compare(gold: list[Record], pairs: list[tuple[Record, Record]]) -> CompareS
     c = CompareScore()
     topical = [(g, p) for g, p in pairs if g.get("topic")]
     for (g1, p1), (g2, p2) in itertools.combinations(topical, 2):
-        if comparison_unit(g1) == comparison_unit(g2):
+        if unit_of_comparison(g1) == unit_of_comparison(g2):
             continue
         same_topic = g1["topic"] == g2["topic"]
         same_indicator = bool(p1.get("indicator")) and p1.get("indicator") == p2.get("indicator")
@@ -330,7 +325,7 @@ def _compare(gold: list[Record], pairs: list[tuple[Record, Record]]) -> CompareS
         c.both += same_topic and same_indicator
     with_topic = [g for g in gold if g.get("topic")]
     for g1, g2 in itertools.combinations(with_topic, 2):
-        if comparison_unit(g1) != comparison_unit(g2) and g1["topic"] == g2["topic"]:
+        if unit_of_comparison(g1) != unit_of_comparison(g2) and g1["topic"] == g2["topic"]:
             c.gold_pairs += 1
     return c
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from models.db import Document, Part, ProvisionRow, Run, SectionRow
 from models.db import Jurisdiction as JurisdictionRow
 from models.records import Jurisdiction, Provision
+from pipeline.grouping import unit_of_comparison
 from pipeline.run import DocumentResult
 
 
@@ -359,6 +360,4 @@ def indicator_keys(session: Session, document_ids: list[int], names: dict[int, s
         ).all()
         for kind, unit, sanction, indicator, doc, section, cites, doc_id, area in rows:
             doc = (names or {}).get(doc_id, doc)
-            head = (section or "").split(" > ")[0]
-            yield (kind, unit, sanction, indicator, (doc, head if head.startswith("第") and head.endswith("篇") else ""),
-                   cites, area)
+            yield kind, unit, sanction, indicator, unit_of_comparison({"doc": doc, "section": section}), cites, area

@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT
 from pipeline import evaluate as ev
+from pipeline.grouping import unit_of_comparison
 
 SHARED = ROOT.parent / "shared"
 REFERENCE = SHARED / "tools" / "score_provisions.py"
@@ -378,9 +379,9 @@ def test_compare_pairs_by_hand():
     # [(aA,aB) is one unit]; of them same topic: 3. Recall 3/10.
     assert s.compare.pred_pairs == 5 and s.compare.both == 3
     assert s.compare.precision == pytest.approx(3 / 5) and s.compare.recall == pytest.approx(3 / 10)
-    assert ev.comparison_unit({"doc": "c.txt", "section": "第十二篇"}) == ("c.txt", "第十二篇")
-    assert ev.comparison_unit({"doc": "c.txt", "section": "第二章 > 第一篇"}) == ("c.txt", "")
-    assert ev.comparison_unit({"doc": "c.txt", "section": None}) == ("c.txt", "")
+    assert unit_of_comparison({"doc": "c.txt", "section": "第十二篇"}) == ("c.txt", "第十二篇")
+    assert unit_of_comparison({"doc": "c.txt", "section": "第二章 > 第一篇"}) == ("c.txt", "")
+    assert unit_of_comparison({"doc": "c.txt", "section": None}) == ("c.txt", "")
 
 
 def test_empty_indicator_never_groups():
