@@ -34,6 +34,7 @@ class Thesaurus:
     actor_lead: re.Pattern
     offender: re.Pattern
     setting: re.Pattern  # a clause that only says where or when
+    manner: re.Pattern  # a leading 擅自 / 未经…批准: how an act is done, not what
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
-                     d.offender.compiled, d.setting.compiled)
+                     d.offender.compiled, d.setting.compiled, d.manner.compiled)
 
 
 def measure_name(sanction: str | None, quote: str = "") -> str | None:
@@ -128,6 +129,14 @@ def first_clause(conduct: str) -> str:
     """The conduct up to its first list break (…燃放烟花爆竹，或者燃放拉炮…): the words the
     grouping weighs as the conduct the article is about."""
     return LISTED.split(conduct, maxsplit=1)[0]
+
+
+def head_act(clause: str) -> str:
+    """The clause without a leading manner of acting without leave (未经批准砍伐树木 ->
+    砍伐树木), where an act is left: what the grouping weighs as the conduct's head."""
+    m = thesaurus().manner.match(clause)
+    rest = clause[m.end():] if m else clause
+    return rest if m and conduct_tokens(rest) else clause
 
 
 def first_conduct(conduct: str) -> str:

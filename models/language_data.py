@@ -766,6 +766,7 @@ class Conducts(Model):
     actor_lead: Regex
     offender: Regex
     setting: Regex
+    manner: Regex
 
     def _check(self, at: _At, ctx: _Context) -> None:
         """A variant wording belongs to one canonical only, or normalization would depend on order."""

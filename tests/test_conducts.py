@@ -196,6 +196,17 @@ def test_a_label_follows_its_siblings_out_of_a_group_its_words_chose():
     assert group_of("order", "e") == group_of("fine", "e") == {"e", "f"}
 
 
+def test_acting_without_leave_is_how_not_what():
+    """未经批准砍伐树木 is felling a tree: it joins the fines for 擅自砍伐树木, not those for
+    occupying green space, though it shares its manner (未经批准) with one of them."""
+    records = [_rec("a.txt", "擅自占用城市绿地·罚款"), _rec("b.txt", "未经批准占用城市绿地·罚款"),
+               _rec("c.txt", "擅自占用城市绿地·罚款"), _rec("d.txt", "擅自砍伐城市树木·罚款"),
+               _rec("e.txt", "擅自砍伐树木·罚款"), _rec("f.txt", "未经批准砍伐树木·罚款")]
+    out = [r["indicator"] for r in align_indicators(records)]
+    assert out[0] == out[1] == out[2]
+    assert out[3] == out[4] == out[5] != out[0]
+
+
 def test_equal_conducts_group_across_documents_only():
     records = [_rec("a.txt", "在禁止吸烟场所吸烟·罚款·个人"), _rec("b.txt", "在禁烟区域抽烟·罚款"),
                _rec("c.txt", "在禁止区域吸烟·罚款"),
@@ -316,11 +327,15 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # so gas's precision floor follows it down); gas 0.796 / 0.379 once 个人擅自… and
 # 居民燃气用户 name their bearer (北京's and 浙江's household fines left the unit fines;
 # 济南's then its own question), a trade of 0.003 recall for 0.016 precision, so gas's
-# recall floor follows it down), recall far below the issue's 0.85:
+# recall floor follows it down; greening 0.868 / 0.646, gas 0.792 / 0.369 once a leading
+# 擅自 / 未经…批准 is no part of a conduct's head (舟山's 未经批准砍伐树木 left the occupied
+# green space; gas: 北京's 个人擅自拆除…户内管道燃气设施 left 擅自操作公用燃气阀门, two acts the
+# gold lumps as users' unsafe use), so gas's recall floor follows it down again),
+# recall far below the issue's 0.85:
 # floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.85, 0.62)),
-              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.79, 0.37))]
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.86, 0.64)),
+              ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.79, 0.36))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
