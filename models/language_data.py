@@ -1007,6 +1007,18 @@ class Html(Model):
             raise (at / _field("block_tags")).error(f"{both[0]!r} is also in skip_tags")
 
 
+@model
+class Layout(Model):
+    """layout.yaml: headings and entries that end a wrapped line, and page-number lines
+    (pipeline/ingest/layout.py, pipeline/ingest/pdf.py)."""
+
+    _file: ClassVar[str] = "pipeline/ingest/data/layout.yaml"
+    heading: Regex
+    entry_start: Regex
+    page_number: Regexes
+    bare_page_number: Regex
+
+
 MODELS: tuple[type[Model], ...] = (Lexicon, Numbers, Bounds, Deadlines, Sanctions, References, Subjects, Indicators,
                                    Conducts,
-                                   Noise, Glyphs, Metadata, Outline, Jurisdictions, PolicyAreas, Html)
+                                   Noise, Glyphs, Metadata, Outline, Jurisdictions, PolicyAreas, Html, Layout)

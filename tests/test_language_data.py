@@ -36,9 +36,10 @@ def _consumers() -> None:
     resolve.gazetteer()
     resolve._cues()
     areas.vocabulary()
-    from pipeline.ingest import html
+    from pipeline.ingest import html, layout
 
     html.rules()
+    layout.layout_rules()
 
 
 def test_every_data_file_has_a_model():

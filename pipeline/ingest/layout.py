@@ -8,22 +8,37 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from models.language_data import Layout, load
 
 SENTENCE_END = set("。！？；：!?;:")
 CLOSERS = "”’」』）)】》〉\"'"
 CLAUSE_END = set("，、,")  # a line ending so never ends its paragraph
-# Lines that start a new unit even when the previous line is full.
-HEADING = re.compile(
-    r"^(第[一二三四五六七八九十百千零〇两0-9]+[编篇章节条款部分]"
-    r"|[一二三四五六七八九十百]+[、．.]"
-    r"|[（(][一二三四五六七八九十百0-9]+[)）]"
-    r"|[0-9]+[、．.](?![0-9])"
-    r"|[①-⑳])"
-)
-# Lines that no wrapped line continues into: a dated 题注 entry, markup
-ENTRY_START = re.compile(r"[0-9〇零一二]{4}年[0-9一二三四五六七八九十]{1,2}月|[<#]")
 MIN_WRAP_WIDTH = 10  # a shorter line tells nothing of the page width
 FULL_LINE_SHARE = 0.85  # a recognized line this share of the long lines' length or more fills its line
+
+
+@dataclass(frozen=True)
+class LayoutRules:
+    heading: re.Pattern  # a line that starts a unit even after a full line
+    entry_start: re.Pattern  # a line no wrapped line continues into
+    page_number: tuple[re.Pattern, ...]  # a page-number line at a page edge
+    bare_page_number: re.Pattern  # a bare number: a page number on the outer line only
+
+
+@lru_cache(maxsize=1)
+def layout_rules() -> LayoutRules:
+    """data/layout.yaml, compiled."""
+    d = load(Layout)
+    return LayoutRules(d.heading.compiled, d.entry_start.compiled, tuple(p.compiled for p in d.page_number),
+                       d.bare_page_number.compiled)
+
+
+def is_heading(line: str) -> bool:
+    """A line that starts a new unit even when the line before it is full (第三条, 一、)."""
+    return bool(layout_rules().heading.match(line))
 
 
 def wrapped_line_breaks(text: str, min_share: float = 0.0, min_wraps: int = 1) -> list[int]:
@@ -46,7 +61,7 @@ def wrapped_line_breaks(text: str, min_share: float = 0.0, min_wraps: int = 1) -
         full_lines += long
         gap = text[e:s2]
         if not (long or line[-1] in CLAUSE_END) or gap.count("\n") > 2 or ends_sentence(line) \
-                or HEADING.match(nxt) or ENTRY_START.match(nxt):
+                or is_heading(nxt) or layout_rules().entry_start.match(nxt):
             continue
         breaks.append([e + i for i, ch in enumerate(gap) if ch == "\n"])
     wrapped = len(breaks) >= max(min_wraps, min_share * full_lines)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from models.language_data import Outline, load
 from models.records import IngestError, Removal, SourceText
-from pipeline.ingest.layout import HEADING, ends_sentence, percentile, wrapped_line_breaks
+from pipeline.ingest.layout import ends_sentence, is_heading, layout_rules, percentile, wrapped_line_breaks
 
 # pdfminer warns on every page of a font without a FontBBox ("Could not get FontBBox"),
 # which real government PDFs often lack; the text is read all the same
@@ -34,17 +34,6 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 5000
 
-DASHES = "-—–－‐‑―~～·•"
-# Page-number lines that need no repetition to be recognised, at a page edge.
-PAGE_NUMBER = [
-    re.compile(rf"^[{DASHES}]+\s*([0-9]+|[一二三四五六七八九十百〇]+)\s*[{DASHES}]*$"),
-    re.compile(rf"^[{DASHES}]*\s*([0-9]+|[一二三四五六七八九十百〇]+)\s*[{DASHES}]+$"),
-    re.compile(r"^第\s*[0-9]+\s*页\s*([,，/、|]?\s*共\s*[0-9]+\s*页)?$"),
-    re.compile(r"^共\s*[0-9]+\s*页\s*[,，/、|]?\s*第\s*[0-9]+\s*页$"),
-    re.compile(r"^[0-9]+\s*/\s*[0-9]+$"),
-    re.compile(r"^(page|p\.)\s*[0-9]+(\s*(of|/)\s*[0-9]+)?$", re.IGNORECASE),
-]
-BARE_NUMBER = re.compile(r"^[0-9]{1,4}$")
 EDGE_LINES = 3  # how deep into a page edge furniture may sit
 OUTER_BAND = 0.15  # share of the page height where a bare page number may sit
 BASELINE_TOLERANCE = 0.3  # glyphs whose baselines differ by less than this share of the font size share a line
@@ -339,9 +328,9 @@ def _key(text: str) -> str:
 
 def _is_page_number(line: Line, edge_index: int) -> bool:
     t = unicodedata.normalize("NFKC", line.text).strip()  # — １ — in full-width digits too
-    if any(p.match(t) for p in PAGE_NUMBER):
+    if any(p.match(t) for p in layout_rules().page_number):
         return True
-    if BARE_NUMBER.match(t) and edge_index == 0:
+    if layout_rules().bare_page_number.match(t) and edge_index == 0:
         band = line.page_height * OUTER_BAND
         return line.bottom <= band or line.top >= line.page_height - band
     return False
@@ -445,11 +434,11 @@ def find_soft_breaks(pages: list[list[Line]], text: str) -> list[int]:
     for a, b in pairs:
         if a.table or b.table or contents.search(a.text):
             continue  # a table row, or a 目录 entry (title …… page) that fills its line
-        if title_pair(a, b) and not gap(a, b) and not HEADING.match(b.text.lstrip()):
+        if title_pair(a, b) and not gap(a, b) and not is_heading(b.text.lstrip()):
             if text[a.end:a.end + 1] == "\n":
                 soft.append(a.end)
             continue
-        if not full(a, b) or indented(b) or gap(a, b) or HEADING.match(b.text.lstrip()):
+        if not full(a, b) or indented(b) or gap(a, b) or is_heading(b.text.lstrip()):
             continue
         if not indent_style and ends_sentence(a.text):
             continue
