@@ -146,7 +146,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         s0 = sent.start if sent else b.start
         p.subject = find_subject(text, s0, b.number_start)
         p.indicator = (curated_indicator(text, b.start, b.end, b.kind, b.unit, sentence_start=s0)
-                       or indicator_label(text, s0, b.start, b.unit, p.subject))
+                       or indicator_label(text, s0, b.start, b.unit, p.subject, b.end))
         p.op, p.value, p.value_max, p.unit, p.per, p.base, p.approx = b.op, b.value, b.value_max, b.unit, b.per, b.base, b.approx
         out.append(p)
     lengths = [(x.start, x.end) for x in doc._.sanctions or [] if x.duration]

@@ -25,6 +25,8 @@ def lexicon() -> dict:
         "lead": re.compile(d.lead_words),
         "predicate": re.compile(d.predicate),
         "label_strip": re.compile(d.label_strip),
+        "label_lead": d.label_lead.compiled,
+        "label_after": d.label_after.compiled,
         "measure": dict(d.measure_by_unit),
         "event": d.deadline_event.compiled,
         "duty_strip": d.duty_strip.compiled,
@@ -53,19 +55,26 @@ def find_subject(text: str, sent_start: int, pos: int) -> str | None:
     return None
 
 
-def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subject: str | None) -> str | None:
+def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subject: str | None,
+                    end: int | None = None) -> str | None:
     """A short label of what is measured: the action before the number, plus the
-    measure its unit counts."""
+    measure its unit counts; where the words before it name nothing (提倡十八周岁至五十五周岁的
+    健康公民自愿献血), the words after the bound (text[end:]) that it modifies."""
     lx = lexicon()
     window = re.split(r"[,，:：]", text[sent_start:pos])[-1]
     if subject and subject in window:
         window = window[window.rindex(subject) + len(subject):]
+    said = bool(STRIP.sub("", window))  # the clause says something before the number
     window = lx["label_strip"].sub("", window)
-    window = re.sub(r"^(?:要|应当?|须|必须|并|各|都|均|可|不得|禁止|严禁)+", "", window)
+    window = lx["label_lead"].sub("", window)
     window = STRIP.sub("", window)
     measure = lx["measure"].get(unit or "", "")
     window = words_within(window, lx["chars"], keep_end=True).lstrip("、")
-    return (window + measure) if window else None
+    # a number that opens its clause (一千平方米以上的，按照…报请审批) is a condition, not
+    # the attribute of the words after it
+    if not window and said and end is not None and (after := lx["label_after"].match(text, end)):
+        window = words_within(STRIP.sub("", after.group("words")), lx["chars"], keep_end=False)
+    return (window if window.endswith(measure) else window + measure) if window else None
 
 
 def deadline_label(text: str, sent_start: int, start: int, end: int, subject: str | None) -> str | None:

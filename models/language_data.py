@@ -703,6 +703,8 @@ class Subjects(Model):
     lead_words: Regex
     predicate: Regex
     label_strip: Regex
+    label_lead: Regex
+    label_after: Regex
     measure_by_unit: Mapping[str, str]
     deadline_event: Regex
     duty_strip: Regex

@@ -84,7 +84,7 @@ def test_bounds_are_labelled_by_what_they_measure(sentence, quote, unit, label):
     from extractors.subjects import find_subject, indicator_label
 
     start = sentence.index(quote)
-    assert indicator_label(sentence, 0, start, unit, find_subject(sentence, 0, start)) == label
+    assert indicator_label(sentence, 0, start, unit, find_subject(sentence, 0, start), start + len(quote)) == label
 
 
 @pytest.mark.parametrize("context,bearer", CASES["offenders"])
