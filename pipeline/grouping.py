@@ -355,29 +355,43 @@ def _reconcile(items: list[_Conduct], sims: dict, groups: _Groups, threshold: fl
 class _Siblings:
     """Per label, the groups its conduct's other measures stand in (the same unit and
     conduct in another block, in a group of several): where a city's fine for X stands
-    with the other cities' fines for X, its order for X belongs with their orders."""
+    with the other cities' fines for X, its order for X belongs with their orders.
+    Answers are kept until the groups change (`changed`)."""
 
-    def __init__(self, items: list[_Conduct], groups: _Groups):
-        self.items, self.groups = items, groups
+    def __init__(self, items: list[_Conduct], groups: _Groups, blocks: dict[tuple, list[int]]):
+        self.items, self.groups, self.blocks = items, groups, blocks
         self.by_conduct: dict[tuple, list[int]] = defaultdict(list)  # (unit, core) -> labels
         for i, c in enumerate(items):
             for w in c.units:
                 self.by_conduct[(w, c.core)].append(i)
+        self._of: dict[int, frozenset[int]] = {}
+        self._index: dict[tuple, dict[int, list[int]]] = {}  # block -> sibling group -> its labels
 
-    def of(self, i: int) -> set[int]:
-        c, groups = self.items[i], self.groups
-        return {groups.find(j) for w in c.units for j in self.by_conduct[(w, c.core)]
-                if self.items[j].block != c.block and len(groups.members[groups.find(j)]) > 1}
+    def changed(self) -> None:
+        self._of.clear()
+        self._index.clear()
 
-    def votes(self, i: int, ids: list[int]) -> Counter:
-        """Per group of the block, its members whose siblings stand where i's do."""
+    def of(self, i: int) -> frozenset[int]:
+        if i not in self._of:
+            c, groups = self.items[i], self.groups
+            self._of[i] = frozenset(groups.find(j) for w in c.units for j in self.by_conduct[(w, c.core)]
+                                    if self.items[j].block != c.block and len(groups.members[groups.find(j)]) > 1)
+        return self._of[i]
+
+    def votes(self, i: int) -> Counter:
+        """Per group of i's block, its members whose siblings stand where i's do."""
         mine = self.of(i)
-        votes: Counter = Counter()
-        if mine:
-            for j in ids:
-                if j != i and self.of(j) & mine:
-                    votes[self.groups.find(j)] += 1
-        return votes
+        if not mine:
+            return Counter()
+        block = self.items[i].block
+        if block not in self._index:
+            index: dict[int, list[int]] = defaultdict(list)
+            for j in self.blocks[block]:
+                for g in self.of(j):
+                    index[g].append(j)
+            self._index[block] = index
+        voters = {j for g in mine for j in self._index[block].get(g, ()) if j != i}
+        return Counter(self.groups.find(j) for j in voters)
 
 
 def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: _Groups) -> None:
@@ -387,10 +401,10 @@ def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: 
     and order of one conduct landed in two ill-matched groups, the order that twelve
     cities' pairs support moves, and the fine then stays. A label alone (a city's warning
     for X worded unlike the others' warnings) needs only the best support of two."""
-    siblings = _Siblings(items, groups)
+    siblings = _Siblings(items, groups, blocks)
 
-    def move(i: int, ids: list[int]) -> tuple[int, int] | None:
-        votes = siblings.votes(i, ids)
+    def move(i: int) -> tuple[int, int] | None:
+        votes = siblings.votes(i)
         a, c = groups.find(i), items[i]
         b, n = max(votes.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
         if b is None or b == a or n < 2 or n <= votes.get(a, 0):
@@ -401,12 +415,12 @@ def _by_siblings(items: list[_Conduct], blocks: dict[tuple, list[int]], groups: 
             return None
         return n, b
 
-    block_of = {i: ids for ids in blocks.values() for i in ids}
-    proposed = [(m[0], i) for i in sorted(block_of) if (m := move(i, block_of[i]))]
+    proposed = [(m[0], i) for i in range(len(items)) if (m := move(i))]
     for _, i in sorted(proposed, key=lambda x: (-x[0], x[1])):
-        if m := move(i, block_of[i]):
+        if m := move(i):
             groups.eject(i)
             groups.merge(m[1], i)
+            siblings.changed()
 
 
 def _medoid(members: list[_Conduct]) -> _Conduct:
