@@ -337,9 +337,10 @@ TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIR
               ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.86, 0.64)),
               ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.79, 0.36)),
               # blood and parking (tests/data/blood_parking_topics, annotated blind after this
-              # stop's grouping changes): first measured blood 0.909 / 0.870, parking 0.941 / 0.421
+              # stop's grouping changes): first measured blood 0.909 / 0.870, parking 0.941 / 0.421;
+              # parking 0.944 / 0.447 once 拒绝立即驶离 escalates the conduct before it
               ("blood", REGULATION_TOPICS / "blood_parking_topics" / "gold" / "blood", (0.90, 0.86)),
-              ("parking", REGULATION_TOPICS / "blood_parking_topics" / "gold" / "parking", (0.94, 0.42))]
+              ("parking", REGULATION_TOPICS / "blood_parking_topics" / "gold" / "parking", (0.94, 0.44))]
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
