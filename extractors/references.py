@@ -66,6 +66,7 @@ class Grammar:
     conjunction: re.Pattern
     alternative: re.Pattern
     trigger_lead: re.Pattern
+    inner_measure: re.Pattern  # 由…部门责令…， inside a trigger: no conduct
     cite_clause: re.Pattern
     filler: re.Pattern
     not_paragraph: re.Pattern
@@ -96,7 +97,7 @@ def grammar() -> Grammar:
     simple = ("after_cite", "generic", "taiwan", "escalation", "unnamed_rule", "parallel", "result", "list_intro", "imposes", "prohibition",
               "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
               "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
-              "conjunction", "alternative", "trigger_lead", "cite_clause", "filler", "not_paragraph", "proviso", "aside")
+              "conjunction", "alternative", "trigger_lead", "inner_measure", "cite_clause", "filler", "not_paragraph", "proviso", "aside")
     opener = rf"(?P<verb>{get('openers')})(?:(?P<self>{get('self_names')})(?:{get('self_filler')})?)?"
     return Grammar(
         opener=_compile("openers", opener),
@@ -844,8 +845,25 @@ def resolve_citation(seg: Segmentation, sentence_start: int, trigger: str | None
             return resolve_citation(seg, earlier[0], text[s:e], e)
         return None, trigger
     s, e = span
-    own = text[s:e].strip(" ,，")
     g = grammar()
+    inner = None
+    for inner in g.inner_measure.finditer(text, s, e):
+        pass
+    if inner:
+        # 违反…规定，由…部门责令限期改正，逾期不改正的: the rule broken, then what aggravates it
+        # or the act punished after the measure (…，恢复原状，擅自占用或者据为专用的)
+        after = text[inner.end():e].strip(" ,，")
+        cut = inner.start() - (text[inner.start() - 1] == "的")  # …专用停车位的，由…部门责令…
+        before = _resolve_region(idx, s, cut, 0)
+        if g.escalation.match(after):
+            if before.ok and before.condition:
+                return "; ".join(before.paths) or None, (before.condition + "," + after).replace("\n", "")
+            return None, (text[s:cut].strip(" ,，") + "," + after).replace("\n", "")
+        if before.ok and before.paths and after:
+            out = _resolve_region(idx, inner.end(), e, 0)
+            condition = out.condition if out.ok and out.condition else after
+            return "; ".join(dict.fromkeys(before.paths + (out.paths if out.ok else []))), condition.replace("\n", "")
+    own = text[s:e].strip(" ,，")
     if g.escalation.match(own):
         base = _escalated(idx, sentence_start)
         if base and base.condition:

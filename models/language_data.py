@@ -687,6 +687,7 @@ class References(Model):
     conjunction: Regex
     alternative: Regex
     trigger_lead: Regex
+    inner_measure: Regex
     cite_clause: Regex
     filler: Regex
     not_paragraph: Regex
