@@ -335,11 +335,14 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # trigger (由…部门责令限期改正，逾期不改正的) is no conduct: 洛阳's fine for not applying to
 # change its licence, whose conduct had been that order, joins its own order and 青岛's
 # in the question of not operating by the licence, which the gold keeps apart, so gas's
-# precision floor follows it down),
+# precision floor follows it down; greening 0.900 / 0.643 once 擅自 is no content word: the
+# national 损坏城市树木花草,擅自砍伐城市树木… order went back to damaging greening from felling,
+# while 舟山's 擅自占用公园绿地 joined stalls in parks, a trade of 0.010 recall for 0.026
+# precision, so greening's recall floor follows it down),
 # recall far below the issue's 0.85:
 # floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.87, 0.65)),
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.90, 0.64)),
               ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.77, 0.36)),
               # blood and parking (tests/data/blood_parking_topics, annotated blind after this
               # stop's grouping changes): first measured blood 0.909 / 0.870, parking 0.941 / 0.421;
