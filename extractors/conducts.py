@@ -23,6 +23,7 @@ SEP = "·"
 class Thesaurus:
     measures: dict[str, str]
     measure_alone: frozenset[str]
+    escalation_kept: frozenset[str]  # measures whose escalations are always part of the question
     quote_measures: tuple[tuple[str, str, re.Pattern], ...]  # (sanction, name, pattern)
     tiers: re.Pattern  # a trailing `,tier` of a conduct
     variants: re.Pattern  # any variant wording, longest first
@@ -53,7 +54,7 @@ def thesaurus() -> Thesaurus:
     variants = re.compile("|".join(map(re.escape, sorted(canonical, key=len, reverse=True))))
     escalation = grammar().escalation.pattern.removeprefix("^").removesuffix("$")
     tiers = re.compile(rf"[,，;；]\s*((?:{escalation})的?)$")
-    return Thesaurus(dict(d.measures), frozenset(d.measure_alone), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
+    return Thesaurus(dict(d.measures), frozenset(d.measure_alone), frozenset(d.escalation_kept), tuple((q.sanction, q.name, q.re.compiled) for q in d.quote_measures),
                      tiers, variants, canonical, frozenset(d.stopwords), d.actor_words.compiled,
                      tuple((k, v.compiled) for k, v in d.bearers.items()), d.doer.compiled, d.actor_lead.compiled,
                      d.offender.compiled, d.setting.compiled, d.manner.compiled)

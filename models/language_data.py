@@ -760,6 +760,7 @@ class Conducts(Model):
     _file: ClassVar[str] = "extractors/data/conducts.yaml"
     measures: Mapping[SanctionName, str]
     measure_alone: Annotated[tuple[SanctionName, ...], Distinct()]
+    escalation_kept: Annotated[tuple[SanctionName, ...], Distinct()]
     quote_measures: Annotated[tuple[QuoteMeasure, ...], Distinct("name")]
     synonyms: Mapping[str, Words]
     stopwords: Words

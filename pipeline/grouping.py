@@ -217,7 +217,7 @@ def _group_alike(items: list[_Conduct], threshold: float) -> tuple[dict[tuple, l
 
 
 def _conduct_items(conducts: dict[tuple, set], divides: dict[tuple, set]) -> list[_Conduct]:
-    from extractors.conducts import parse_label, split_tiers
+    from extractors.conducts import parse_label, split_tiers, thesaurus
 
     items: list[_Conduct] = []
     for key, where in sorted(conducts.items(), key=lambda kv: str(kv[0])):
@@ -226,11 +226,12 @@ def _conduct_items(conducts: dict[tuple, set], divides: dict[tuple, set]) -> lis
         items.append(_Conduct(key, set(where), (key[2], parsed.measure), core, tiers, parsed.bearer,
                               divides=set(divides.get(key, ()))))
     # an escalation is part of the question only where the same unit also punishes the
-    # conduct without it by the same measure
+    # conduct without it by the same measure, or where it names the law a referral refers to
     present = {(w, c.block, c.core, c.tiers) for c in items for w in c.units}
+    always = thesaurus().escalation_kept
     for c in items:
         kept = tuple(t for i, t in enumerate(c.tiers)
-                     if any((w, c.block, c.core, c.tiers[:i]) in present for w in c.units))
+                     if c.key[2] in always or any((w, c.block, c.core, c.tiers[:i]) in present for w in c.units))
         c.block = c.block + (kept,) + tuple(c.key[4:])  # the policy area last, where the key names one
     return items
 

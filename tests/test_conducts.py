@@ -240,6 +240,21 @@ def test_an_escalation_is_its_own_question_only_beside_the_plain_one():
     assert out[0] == out[2] != out[1] == out[3]
 
 
+def test_a_referral_names_its_law_by_its_escalation():
+    """A referral of unlicensed sales to the public-security law (…,构成违反治安管理行为·依法处罚)
+    and a referral of them to the law of the field (…·依法处罚) are two questions, though no
+    city refers the same conduct both ways; a fine's 逾期不改正 stays how a city phrases
+    its one fine."""
+    records = [_rec("a.txt", "未经许可销售烟花爆竹,构成违反治安管理行为·依法处罚", "other"),
+               _rec("b.txt", "未经许可销售烟花爆竹,构成违反治安管理行为·依法处罚", "other"),
+               _rec("c.txt", "未经许可销售烟花爆竹·依法处罚", "other"),
+               _rec("d.txt", "未经许可销售烟花爆竹·依法处罚", "other"),
+               _rec("a.txt", "未设置标志,逾期不改正·罚款", span=3), _rec("c.txt", "未设置标志·罚款", span=3)]
+    out = [r["indicator"] for r in align_indicators(records)]
+    assert out[0] == out[1] != out[2] == out[3]
+    assert out[4] == out[5]
+
+
 def test_words_of_every_unit_weigh_least():
     """吸烟 in every document's labels says little: two obstruction conducts worded
     differently group, and not with the smoking conducts they share no act with."""
