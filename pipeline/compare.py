@@ -286,11 +286,14 @@ class Voices:
         return self.key[unit_of_comparison(record)]
 
 
-def prepare(records: list[dict]) -> tuple[list[dict], Voices]:
+def prepare(records: list[dict], aligned: bool = False) -> tuple[list[dict], Voices]:
     """Records with their shared indicators (pipeline/grouping.py), copies of a text
-    already read dropped first, and the voices they were found in."""
+    already read dropped first, and the voices they were found in. `aligned` records
+    carry their shared indicators already (an export's, as rules.jsonl has them): they
+    are not grouped again, since grouping the groups' labels would move some of them."""
     voices = Voices.of(records)  # before grouping: a copy of a text must not weigh its words twice
-    return align_indicators([dict(r) for r in records if voices.speaks(r)]), voices
+    speaking = [dict(r) for r in records if voices.speaks(r)]
+    return (speaking if aligned else align_indicators(speaking)), voices
 
 
 def matches_jurisdiction(record: dict, wanted: list[str] | tuple[str, ...] | None) -> bool:
@@ -302,13 +305,14 @@ def matches_jurisdiction(record: dict, wanted: list[str] | tuple[str, ...] | Non
 
 
 def compare(records: list[dict], indicator: str | None = None, kind: str | None = None,
-            jurisdictions: list[str] | None = None, subject: str | None = None) -> list[IndicatorComparison]:
+            jurisdictions: list[str] | None = None, subject: str | None = None,
+            aligned: bool = False) -> list[IndicatorComparison]:
     """Indicators held by at least two jurisdictions, each with its rows; filters by
     indicator text, kind, jurisdiction (several: the comparison is among them) and
     policy subject (pipeline/areas.py)."""
     from pipeline.areas import record_areas
 
-    records, voices = prepare(records)
+    records, voices = prepare(records, aligned)
     areas = record_areas(records) if subject else {}
     by: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in records:

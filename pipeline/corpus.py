@@ -15,11 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.db import Run, database_url, session_factory, shared_between_processes, writer_turn
+from pipeline.compare import Voices
 from pipeline.grouping import label_alignment, label_key
 from pipeline.ingest import FORMATS, MAX_INPUT_BYTES, file_sha256
 from pipeline.run import DocumentResult, extraction_version, iter_files, process_document
 from pipeline.store import (export_names, indicator_keys, is_unchanged, prepare_rows, provisions_of, save_result,
-                            source_texts)
+                            source_texts, voice_rows)
 from pipeline.workers import DEFAULT_TIMEOUT, process_many
 
 
@@ -199,7 +200,11 @@ def aligned_records(Session, document_ids: list[int], names: dict[int, str] | No
     ids = list(dict.fromkeys(document_ids))
     with Session() as s:
         names = names or export_names(s, ids)
-        mapping = label_alignment(indicator_keys(s, ids, names))
+        # grouped as the comparison groups them: a copy of a text (its DOCX beside its TXT)
+        # does not weigh its words twice; its labels are the speaker's, so the mapping fits it
+        voices = Voices.of(list(voice_rows(s, ids, names)))
+        speaks = lambda where: voices.speaker[voices.key[where]] == where
+        mapping = label_alignment(item for item in indicator_keys(s, ids, names) if speaks(item[4]))
     ids.sort(key=lambda i: names[i])
     id_of = {names[i]: i for i in ids}
     for i in range(0, len(ids), 200):
@@ -228,4 +233,4 @@ def export_run(Session, document_ids: list[int], out_dir: Path, exports: str = "
                 write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
     with Session() as s:
         sources = source_texts(s, ids, names)
-    return write_exports(out_dir, list(records()), sources)
+    return write_exports(out_dir, list(records()), sources, aligned=True)

@@ -81,14 +81,14 @@ def place_of(record: dict) -> str:
 
 
 def build_matrices(records: list[dict], subject: str | None = None, jurisdictions: list[str] | None = None,
-                   documents: list[dict] | None = None) -> list[SubjectMatrix]:
+                   documents: list[dict] | None = None, aligned: bool = False) -> list[SubjectMatrix]:
     """One matrix per policy subject that has a question held by two jurisdictions or more,
     subjects with the most jurisdictions first. `documents` ({doc, jurisdiction,
     policy_area}) adds the documents on a subject that state no provision at all: their
     jurisdictions are rows of NO_PROVISION, which is what the matrix is for."""
     from pipeline.areas import record_areas
 
-    records, _ = prepare(records)
+    records, _ = prepare(records, aligned)
     records = [r for r in records if matches_jurisdiction(r, jurisdictions)]
     areas = record_areas(records)
     by_subject: dict[str, list[dict]] = defaultdict(list)

@@ -347,6 +347,20 @@ def source_texts(session: Session, document_ids: list[int], names: dict[int, str
     return out
 
 
+def voice_rows(session: Session, document_ids: list[int], names: dict[int, str] | None = None):
+    """What tells copies of a text apart (compare.Voices): each provision's document,
+    section, kind, sentence, quote and jurisdiction, without loading whole records."""
+    for i in range(0, len(document_ids), 1000):
+        rows = session.execute(
+            select(ProvisionRow.doc, ProvisionRow.section, ProvisionRow.kind, ProvisionRow.sentence,
+                   ProvisionRow.quote, ProvisionRow.jurisdiction, ProvisionRow.document_id)
+            .where(ProvisionRow.document_id.in_(document_ids[i:i + 1000]))
+        ).all()
+        for doc, section, kind, sentence, quote, jurisdiction, doc_id in rows:
+            yield {"doc": (names or {}).get(doc_id, doc), "section": section, "kind": kind, "sentence": sentence,
+                   "quote": quote, "jurisdiction": jurisdiction}
+
+
 def indicator_keys(session: Session, document_ids: list[int], names: dict[int, str] | None = None):
     """(kind, unit, sanction, indicator, unit of comparison, cites, policy area) of every
     provision of the given documents: what indicator alignment needs, without loading whole

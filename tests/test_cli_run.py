@@ -200,3 +200,33 @@ def test_out_that_is_a_file_is_refused_before_any_document_is_read(tmp_path):
     r = policyx("run", seed("000"), "--db", f"sqlite:///{db}", "--out", out, "--quiet")
     assert r.returncode == 2 and "is a file, not a folder" in r.stderr and "Traceback" not in r.stderr
     assert not db.exists()
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "corpus" / "regulations" / "fireworks").is_dir(),
+                    reason="the regulations live in ../shared")
+def test_every_file_of_a_run_names_a_provision_s_question_alike(tmp_path):
+    """rules.jsonl, comparison.csv, the matrix's codebook and `policyx compare` give one
+    provision one indicator: the exports' tables do not group the run's labels a second
+    time, and a copy of a text (here a second file of one regulation) weighs in no grouping."""
+    import csv
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT.parent / "shared" / "corpus" / "regulations" / "fireworks", docs)
+    first = sorted(docs.glob("*.txt"))[0]
+    shutil.copy(first, docs / f"copy of {first.name}")
+    db, out = f"sqlite:///{tmp_path / 'rules.db'}", tmp_path / "out"
+    r = policyx("run", docs, "--db", db, "--out", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    jsonl = {(x["doc"], x["span"][0], x["span"][1]): x["indicator"]
+             for x in map(json.loads, (out / "rules.jsonl").read_text(encoding="utf-8").splitlines())}
+    with open(out / "comparison.csv", encoding="utf-8-sig") as f:
+        table = {(x["doc"], int(x["span_start"]), int(x["span_end"])): x["indicator"] for x in csv.DictReader(f)}
+    assert table and all(jsonl[k] == v for k, v in table.items())
+    with open(out / "codebook.csv", encoding="utf-8-sig") as f:
+        questions = {x["question"] for x in csv.DictReader(f)}
+    assert questions and questions <= set(jsonl.values())
+    printed = policyx("compare", "--db", db, "--format", "csv")
+    assert printed.returncode == 0, printed.stderr
+    cli = {(x["doc"], int(x["span_start"]), int(x["span_end"])): x["indicator"]
+           for x in csv.DictReader(printed.stdout.lstrip("\ufeff").splitlines())}
+    assert cli == table

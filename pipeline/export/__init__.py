@@ -45,8 +45,12 @@ def write_rules_jsonl(out_dir: Path, records: Iterable[dict], name: str = "rules
 
 
 def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str],
-                  documents: list[dict] | None = None) -> list[Path]:
+                  documents: list[dict] | None = None, aligned: bool = False) -> list[Path]:
     """Write every export of `records` into out_dir and return their paths.
+
+    rules.jsonl holds the records as given; the comparison tables and the matrix group
+    their indicators (pipeline/compare.py `prepare`) unless they are `aligned` already,
+    so that every file of a run names a provision's question alike.
 
     `sources` maps a record's `doc` to its source text (source[span[0]:span[1]] ==
     quote); documents missing from it are shown without context in the report.
@@ -62,11 +66,11 @@ def write_exports(out_dir: Path, records: list[dict], sources: dict[str, str],
     records = list(records)
     paths = [write_rules_jsonl(out_dir, records),
              write_text(out_dir, "rules.schema.json", SCHEMA.read_text(encoding="utf-8"))]
-    comparisons = compare(records)
+    comparisons = compare(records, aligned=aligned)
     rows = table_rows(comparisons)
     if documents is None:
         documents = silent_documents(sources, records)
-    matrices = build_matrices(records, documents=documents)
+    matrices = build_matrices(records, documents=documents, aligned=aligned)
     paths.append(write_csv(out_dir, rows))
     paths.append(write_xlsx(out_dir, comparisons, rows, matrices=matrices))
     paths.append(write_text(out_dir, "report.html", render_report(records, sources, comparisons, matrices)))
