@@ -1,6 +1,6 @@
 """Sanction indicators name the conduct: wordings of one conduct normalize alike
 (tests/data/conduct_cases.yaml), and grouping by conduct lifts the comparison of the
-smoking bans of six cities (compare-dev, read from /work/shared) without costing the seeds."""
+smoking bans of six cities (compare-dev, read from ../shared) without costing the seeds."""
 from __future__ import annotations
 
 import itertools
@@ -15,7 +15,7 @@ from extractors.conducts import bearer_of, conduct_tokens, offender_of, parse_la
 from pipeline.grouping import align_indicators, conduct_alignment
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "conduct_cases.yaml").read_text(encoding="utf-8"))
-SHARED = Path("/work/shared")
+SHARED = ROOT.parent / "shared"
 COMPARE_DEV = SHARED / "corpus" / "compare-dev"
 # the issue's targets (measured: P 1.000 R 0.950 with offenders, divided rules,
 # siblings and reconciliation, before them P 0.941 R 0.793; P 0.991 R 0.909 with the
@@ -303,14 +303,14 @@ def _compare_line(corpus: Path, gold: Path):
 
 
 @pytest.mark.skipif(not (COMPARE_DEV.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
-                    reason="the comparison dev set lives in /work/shared")
+                    reason="the comparison dev set lives in ../shared")
 def test_compare_dev_pairwise_floors():
     p, r = _compare_line(COMPARE_DEV, SHARED / "gold" / "compare-dev")
     assert p >= COMPARE_FLOORS[0] and r >= COMPARE_FLOORS[1], (p, r)
 
 
 @pytest.mark.skipif(not ((SHARED / "gold" / "dev").is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
-                    reason="the seeds' gold lives in /work/shared")
+                    reason="the seeds' gold lives in ../shared")
 def test_seeds_pairwise_floors():
     p, r = _compare_line(SHARED / "corpus" / "seeds", SHARED / "gold" / "dev")
     assert p >= SEED_FLOORS[0] and r >= SEED_FLOORS[1], (p, r)
@@ -368,7 +368,7 @@ TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIR
 
 
 @pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
-                    reason="the regulations live in /work/shared")
+                    reason="the regulations live in ../shared")
 @pytest.mark.parametrize("family,gold,floors", TOPIC_SETS, ids=[t[0] for t in TOPIC_SETS])
 def test_regulation_topic_pairwise_floors(family, gold, floors):
     p, r = _compare_line(SHARED / "corpus" / "regulations" / family, gold)

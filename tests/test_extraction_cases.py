@@ -3,7 +3,7 @@
 Each case of data/extraction_cases.yaml is a short text the extractors have never
 seen. It is written to a UTF-8 .txt file and run through
 `pipeline.run.process_document`; the predicted provisions must equal the case's
-`expect` list under the contract's matching rule (/work/shared/spec/PROVISIONS.md):
+`expect` list under the contract's matching rule (../shared/spec/PROVISIONS.md):
 same kind and overlapping spans, one to one, with equal value fields — and nothing
 predicted may be left over.
 

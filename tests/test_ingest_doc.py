@@ -1,4 +1,4 @@
-"""Legacy .doc reader on real files from /work/shared/corpus/realformats.
+"""Legacy .doc reader on real files from ../shared/corpus/realformats.
 
 rf11 (Word 97-2003 binary, written by WPS) is the same document as rf08 (DOCX):
 the normalized texts are compared with difflib.SequenceMatcher(autojunk=False).ratio(),
@@ -19,19 +19,20 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from models.records import IngestError
 from pipeline.ingest import read_source
 from pipeline.ingest import doc as doc_reader
 from pipeline.ingest.doc import read_doc, sniff
 from pipeline.normalize import normalize
 
-REAL = Path("/work/shared/corpus/realformats")
+REAL = ROOT.parent / "shared" / "corpus/realformats"
 RF08 = REAL / "rf08_pbc_wangluoyingxiao.docx"
 RF11 = REAL / "rf11_pbc_wangluoyingxiao.doc"
 RF12 = REAL / "rf12_nanning_wordxml.doc"
 
 needs_real = pytest.mark.skipif(not (RF08.is_file() and RF11.is_file() and RF12.is_file()),
-                                reason="the real-format corpus lives in /work/shared")
+                                reason="the real-format corpus lives in ../shared")
 needs_soffice = pytest.mark.skipif(doc_reader.soffice_binary() is None,
                                    reason="LibreOffice (soffice) is not installed")
 

@@ -3,7 +3,7 @@
 The accuracy check needs a scan whose text is known, so one is made here: the start of
 a seed rendered as a 200 dpi A4 page image and saved as an image-only PDF. That needs a
 CJK font (fonts-noto-cjk, installed by .ci/setup-chromium.sh); skipped with a reason
-when there is none. rf07 is a real scan from /work/shared, skipped when absent.
+when there is none. rf07 is a real scan from ../shared, skipped when absent.
 """
 from __future__ import annotations
 

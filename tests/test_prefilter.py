@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, ROOT
 from extractors.deadlines import SCANNED, grammar
 from extractors.prefilter import Prefilter, may_match, required_text
 from extractors.sanctions import vocabulary
@@ -16,7 +16,7 @@ from pipeline.ingest import read_source
 from pipeline.normalize import normalize
 from pipeline.segment import segment
 
-SHARED = Path("/work/shared/corpus")
+SHARED = ROOT.parent / "shared" / "corpus"
 
 
 @pytest.mark.parametrize("pattern,required", [

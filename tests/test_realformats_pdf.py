@@ -1,4 +1,4 @@
-"""Real government PDFs (/work/shared/corpus/realformats, read in place): the facts
+"""Real government PDFs (../shared/corpus/realformats, read in place): the facts
 issue 10 names per file, checked on what the pipeline reads from them."""
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from pipeline.normalize import normalize
 from pipeline.run import process_document
 
-REAL = Path("/work/shared/corpus/realformats")
+REAL = ROOT.parent / "shared" / "corpus/realformats"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the shared realformats corpus is not beside the repo")
 
 

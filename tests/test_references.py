@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import ROOT
 from extractors import references
 from extractors.references import resolve_citation
 from models.records import SourceText
@@ -15,8 +16,8 @@ from pipeline.normalize import normalize
 from pipeline.segment import segment
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "reference_cases.yaml").read_text(encoding="utf-8"))["cases"]
-COMPARE_DEV = Path("/work/shared/corpus/compare-dev")
-COMPARE_GOLD = Path("/work/shared/gold/compare-dev")
+COMPARE_DEV = ROOT.parent / "shared" / "corpus/compare-dev"
+COMPARE_GOLD = ROOT.parent / "shared" / "gold/compare-dev"
 
 
 def _segmentation(text: str):
