@@ -460,7 +460,7 @@ def _labels(items: list[_Conduct], groups: _Groups, curated: dict[str, set]) -> 
         bearer = bearer if count >= 2 or 2 * count >= len(ids) else None
         label = None
         for conduct in (head, rep.core):
-            cand = SEP.join([conduct + "".join(kept), rep.block[1]] + ([bearer] if bearer else []))
+            cand = SEP.join([conduct + "".join("," + t for t in kept), rep.block[1]] + ([bearer] if bearer else []))
             if cand not in taken:
                 label = cand
                 break

@@ -238,6 +238,8 @@ def test_an_escalation_is_its_own_question_only_beside_the_plain_one():
                _rec("b.txt", "未设置标志,逾期不改正·罚款"), _rec("b.txt", "未设置标志,逾期不改正,情节严重·罚款", span=3)]
     out = [r["indicator"] for r in align_indicators(records)]
     assert out[0] == out[2] != out[1] == out[3]
+    # the question's label keeps the escalation as a clause of its own, read back as one
+    assert split_tiers(parse_label(out[1]).conduct) == ("未设置标志", ("情节严重",))
 
 
 def test_a_referral_names_its_law_by_its_escalation():
