@@ -246,18 +246,23 @@ def _weigh(items: list[_Conduct]) -> None:
     # gas 0.777 / 0.355 -> 0.774 / 0.349; its manner (擅自, 未经批准) is no part of the head
     heads = [set(conduct_tokens(head_act(first_clause(c.core)))) for c in items]
     # a word's document frequency counts the units that use it, each once (counting its
-    # labels instead made the words of every unit the heaviest)
-    seen: dict[str, set] = defaultdict(set)
+    # labels instead made the words of every unit the heaviest), among the units of the
+    # conduct's policy area: labels of two areas never group, and across a corpus of
+    # several, 烟花爆竹 is a rare word that every fireworks conduct would share
+    seen: dict[tuple, set] = defaultdict(set)
+    units: dict[tuple, set] = defaultdict(set)
     for c, toks in zip(items, tokens):
+        area = c.key[4:]
+        units[area] |= c.units
         for t in set(toks):
-            seen[t] |= c.units
-    n = len(set().union(*(c.units for c in items))) if items else 0
+            seen[(area, t)] |= c.units
     for c, toks, head in zip(items, tokens, heads):
+        area, n = c.key[4:], len(units[c.key[4:]])
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
         # closer to 在禁止吸烟场所吸烟; a word of every unit says little about which question
         # in sorted order: sums over a set's order (which the hash seed decides) differ in
         # the last bit, and a near tie then fell either way from one run to the next
-        v = {t: (math.log((1 + n) / (1 + len(seen[t]))) + IDF_FLOOR) * (HEAD_WEIGHT if t in head else 1.0)
+        v = {t: (math.log((1 + n) / (1 + len(seen[(area, t)]))) + IDF_FLOOR) * (HEAD_WEIGHT if t in head else 1.0)
              for t in sorted(set(toks))}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         c.vector = {t: x / norm for t, x in v.items()}

@@ -110,6 +110,25 @@ def test_labels_of_two_policy_areas_never_group():
     assert len(set(together)) == 1  # the area is what keeps them apart
 
 
+def test_a_word_is_weighed_among_the_documents_of_its_area():
+    """In a corpus of fireworks and gas laws together, 烟花爆竹 is rare, yet every fireworks
+    conduct names it: weighed among all documents it would make discharging in a banned
+    zone and producing without a licence one question; weighed among the fireworks laws
+    it says little, as it does when they are read alone."""
+    def rec(doc, label, area):
+        return {**_rec(doc, label), "policy_area": area}
+
+    fireworks = [rec("a.txt", "在禁止区域燃放烟花爆竹·罚款", "烟花爆竹"), rec("b.txt", "在禁止区域燃放烟花爆竹·罚款", "烟花爆竹"),
+                 rec("c.txt", "未经许可生产烟花爆竹·罚款", "烟花爆竹"), rec("d.txt", "未经许可储存烟花爆竹·罚款", "烟花爆竹")]
+    gas = [rec(f"g{i}.txt", label, "燃气") for i, label in enumerate(
+        ["在禁止区域倾倒垃圾·罚款", "未经许可经营燃气·罚款", "未经许可生产气瓶·罚款",
+         "在禁止区域停放车辆·罚款", "未经许可储存燃气·罚款", "在禁止区域堆放物品·罚款"] * 2)]
+    mixed = [r["indicator"] for r in align_indicators([dict(r) for r in fireworks + gas])][:4]
+    alone = [r["indicator"] for r in align_indicators([dict(r) for r in fireworks])]
+    assert mixed == alone
+    assert mixed[0] == mixed[1] != mixed[2]
+
+
 def test_items_of_one_cited_list_punished_alike_are_one_question():
     """第二十四条 fines items (一)–(四) and item (五) of one list of duties: both fines of a
     answer the question b's one fine answers; two conducts of one item (自动售货机 /
@@ -375,3 +394,23 @@ TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIR
 def test_regulation_topic_pairwise_floors(family, gold, floors):
     p, r = _compare_line(SHARED / "corpus" / "regulations" / family, gold)
     assert p >= floors[0] and r >= floors[1], (p, r)
+
+
+@pytest.mark.skipif(not (FIREWORKS.is_dir() and (SHARED / "tools" / "score_provisions.py").exists()),
+                    reason="the regulations live in ../shared")
+def test_five_families_read_together_pairwise_floors(tmp_path):
+    """The five families' regulations in one folder, scored against their five topic golds
+    at once: the corpus a user would bring, several subjects mixed. Measured P 0.744 R 0.606
+    with words weighed among all documents, P 0.877 R 0.611 among those of their area."""
+    import shutil
+
+    docs, gold = tmp_path / "docs", tmp_path / "gold"
+    docs.mkdir()
+    gold.mkdir()
+    for f in (SHARED / "corpus" / "regulations").glob("*/*.txt"):
+        shutil.copy(f, docs / f.name)
+    for _, family_gold, _ in TOPIC_SETS:
+        for f in family_gold.glob("*.jsonl"):
+            shutil.copy(f, gold / f.name)
+    p, r = _compare_line(docs, gold)
+    assert p >= 0.87 and r >= 0.61, (p, r)
