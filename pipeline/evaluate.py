@@ -352,8 +352,10 @@ def locate_documents(names: Iterable[str], docs_dir: Path) -> tuple[dict[str, Pa
 
 def predict(paths: Iterable[Path]) -> tuple[list[Record], list[PredictionFailure]]:
     """Extract the given documents in memory (no database) and return their records as
-    `policyx run` would export them: indicators aligned across the documents and the
-    records in (doc, span) order, so that scoring these equals scoring rules.jsonl."""
+    `policyx run` would export them: indicators aligned across the documents (a copy of
+    a text weighing in no grouping) and the records in (doc, span) order, so that scoring
+    these equals scoring rules.jsonl."""
+    from pipeline.compare import Voices
     from pipeline.grouping import align_indicators
     from pipeline.run import process_document
 
@@ -367,4 +369,4 @@ def predict(paths: Iterable[Path]) -> tuple[list[Record], list[PredictionFailure
         records += [p.to_json() for p in result.provisions]
     # stable sort: equal spans keep extraction order, as the export's row ids do
     records.sort(key=lambda r: (r["doc"], r["span"][0], r["span"][1]))
-    return align_indicators(records), failures
+    return align_indicators(records, Voices.of(records).speaks), failures

@@ -21,11 +21,13 @@ def unit_of_comparison(record: dict) -> tuple:
     return record["doc"], head if head.startswith("第") and head.endswith("篇") else ""
 
 
-def align_indicators(records: list[dict]) -> list[dict]:
+def align_indicators(records: list[dict], speaks=None) -> list[dict]:
     """Give provisions of different documents that answer one question one label (the
-    curated vocabulary's labels stay as they are)."""
+    curated vocabulary's labels stay as they are). Where `speaks` is given, only the
+    records it admits are grouped (a copy of a text must not weigh its words twice);
+    the copies, holding the same labels, take the same shared ones."""
     mapping = label_alignment((r["kind"], r.get("unit"), r.get("sanction"), r.get("indicator"), unit_of_comparison(r),
-                               r.get("cites"), r.get("policy_area")) for r in records)
+                               r.get("cites"), r.get("policy_area")) for r in records if speaks is None or speaks(r))
     for r in records:
         key = label_key(r)
         if key in mapping:

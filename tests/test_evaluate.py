@@ -479,3 +479,20 @@ def test_eval_defaults_work_in_a_fresh_clone(tmp_path):
     assert "tests/data/heldout/gold" in named
     for path in named:
         assert list(ROOT.glob(path)), f"--help names {path}, which the repository lacks"
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "compare-dev").is_dir(), reason="compare-dev lives in ../shared")
+def test_a_copy_of_a_text_weighs_in_no_grouping_of_the_evaluation(tmp_path):
+    """predict() groups as the run's exports do: a second file of one regulation changes
+    no other document's indicators, and its records take the original's."""
+    import shutil
+
+    docs = sorted((SHARED / "corpus" / "compare-dev").glob("*.txt"))
+    alone, _ = ev.predict(docs)
+    copy = tmp_path / f"copy_{docs[0].name}"
+    shutil.copy(docs[0], copy)
+    together, _ = ev.predict(docs + [copy])
+    by_doc = lambda recs, name: [(r["span"], r["indicator"]) for r in recs if r["doc"] == name]
+    for d in docs:
+        assert by_doc(together, d.name) == by_doc(alone, d.name)
+    assert by_doc(together, copy.name) == by_doc(alone, docs[0].name)
