@@ -279,8 +279,11 @@ class Voices:
         return cls(key, speaker, dict(copies))
 
     def speaks(self, record: dict) -> bool:
-        u = unit_of_comparison(record)
-        return self.speaker[self.key[u]] == u
+        return self.speaks_as(unit_of_comparison(record))
+
+    def speaks_as(self, unit: tuple) -> bool:
+        """The unit of comparison speaks for its text (no other file said it first)."""
+        return self.speaker[self.key[unit]] == unit
 
     def voice(self, record: dict) -> str:
         return self.key[unit_of_comparison(record)]

@@ -203,8 +203,7 @@ def aligned_records(Session, document_ids: list[int], names: dict[int, str] | No
         # grouped as the comparison groups them: a copy of a text (its DOCX beside its TXT)
         # does not weigh its words twice; its labels are the speaker's, so the mapping fits it
         voices = Voices.of(list(voice_rows(s, ids, names)))
-        speaks = lambda where: voices.speaker[voices.key[where]] == where
-        mapping = label_alignment(item for item in indicator_keys(s, ids, names) if speaks(item[4]))
+        mapping = label_alignment(item for item in indicator_keys(s, ids, names) if voices.speaks_as(item[4]))
     ids.sort(key=lambda i: names[i])
     id_of = {names[i]: i for i in ids}
     for i in range(0, len(ids), 200):

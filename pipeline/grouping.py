@@ -259,7 +259,8 @@ def _weigh(items: list[_Conduct]) -> None:
         for t in set(toks):
             seen[(area, t)] |= c.units
     for c, toks, head in zip(items, tokens, heads):
-        area, n = c.key[4:], len(units[c.key[4:]])
+        area = c.key[4:]
+        n = len(units[area])
         # a word counts once: a list of duties repeating 禁止吸烟场所 is not thereby
         # closer to 在禁止吸烟场所吸烟; a word of every unit says little about which question
         # in sorted order: sums over a set's order (which the hash seed decides) differ in
