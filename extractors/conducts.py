@@ -123,7 +123,7 @@ def parse_label(label: str) -> SanctionLabel | None:
     return SanctionLabel(parts[0], parts[1], bearer)
 
 
-LISTED = re.compile(r"[,，;；]|(?<=.{8})或者(?=.{6})")  # where a list of conducts parts
+LISTED = re.compile(r"[,，;；:：]|(?<=.{8})或者(?=.{6})")  # where a list of conducts parts
 
 
 def first_clause(conduct: str) -> str:

@@ -54,6 +54,7 @@ class Grammar:
     ban_attributive_inner: re.Pattern
     duty_lead: re.Pattern
     prohibition_lead: re.Pattern
+    list_genus: re.Pattern  # 禁止下列损害城市绿化及其设施的行为
     place_before: re.Pattern   # 禁止在下列场所吸烟
     place_subject: re.Pattern  # 下列公共场所的室外区域禁止吸烟
     locative: re.Pattern
@@ -95,7 +96,7 @@ def grammar() -> Grammar:
              rf"|(?P<range>{get('range')})")
     ban, places = get("prohibition"), get("place_nouns")
     simple = ("after_cite", "generic", "taiwan", "escalation", "unnamed_rule", "parallel", "result", "list_intro", "imposes", "prohibition",
-              "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "locative",
+              "duty", "ban_attributive", "ban_attributive_inner", "duty_lead", "prohibition_lead", "list_genus", "locative",
               "place_suffix", "party_suffix", "universal_subject", "negate_with_bu", "topic", "topic_prefix",
               "conjunction", "alternative", "trigger_lead", "inner_measure", "cite_clause", "filler", "not_paragraph", "proviso", "aside")
     opener = rf"(?P<verb>{get('openers')})(?:(?P<self>{get('self_names')})(?:{get('self_filler')})?)?"
@@ -603,6 +604,34 @@ def _item_conduct(idx: _Index, art: _Article, sec: Section) -> list[str]:
     return units or [body.rstrip("。；;,， 的")]
 
 
+def _lead_genus(idx: _Index, art: _Article, p: int) -> str | None:
+    """The kind of conduct the prohibition lead of paragraph `p`'s list names
+    (禁止下列损害城市绿化及其设施的行为: 损害城市绿化及其设施), if it names one."""
+    items = [s for s in art.items[p - 1].values() if s is not None]
+    if not items:
+        return None
+    lead = idx.text[art.paragraphs[p - 1][0]:min(s.start for s in items)]
+    if _lead_mode(lead)[0] != "prohibit":
+        return None
+    m = grammar().list_genus.search(lead)
+    return m.group("genus") if m else None
+
+
+def _cited_genus(idx: _Index, located: list[Located]) -> str | None:
+    """The kind of conduct a citation of whole lists names, where every cited rule is a
+    list whose lead names it (违反本条例第二十九条规定, 第二十九条 禁止下列损害…的行为)."""
+    genera = set()
+    for art, para, sec in located:
+        if sec is not None:
+            return None
+        found = [x for k in ([para] if para is not None else range(1, len(art.paragraphs) + 1))
+                 if (x := _lead_genus(idx, art, k))]
+        if not found:
+            return None
+        genera.update(found)
+    return genera.pop() if len(genera) == 1 else None
+
+
 def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
                        rules_only: bool) -> tuple[list[str], list[str] | None]:
     """Units of paragraph `p`: its items under their lead, or its rule sentences. A
@@ -614,10 +643,12 @@ def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
         mode, _, template = _lead_mode(text[s0:items[0].start])
         if mode is None and template is None and rules_only:
             return [], None
+        # a sanction on the whole list punishes the kind its lead names, before its instances
+        genus = _lead_genus(idx, art, p)
         units: list[str] = []
         for sec in items:
             units += _item_conduct(idx, art, sec)
-        return units, None
+        return ([f"{genus}：{_join(units)}"] if genus and units else units), None
     units, penalty = [], None
     for sm in re.finditer(r"[^。!！]+", text[s0:s1]):
         a, b = s0 + sm.start(), s0 + sm.end()
@@ -752,6 +783,10 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
     if li:
         listed = _list_conduct(idx, end - len(rest) + li.end(), depth)
         cond, units = (listed.condition, listed.units) if listed else (None, None)
+        genus = _cited_genus(idx, located) if listed and located else None
+        if genus:
+            cond = f"{genus}：{cond}"
+            units = [cond]
         if not paths and listed:
             paths = listed.paths
     elif not rest:

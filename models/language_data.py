@@ -676,6 +676,7 @@ class References(Model):
     ban_attributive_inner: Regex
     duty_lead: Regex
     prohibition_lead: Regex
+    list_genus: Regex
     place_nouns: Regex
     locative: Regex
     place_suffix: Regex

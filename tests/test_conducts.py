@@ -374,11 +374,16 @@ REGULATION_TOPICS = ROOT / "tests" / "data"
 # precision floor follows it down; greening 0.900 / 0.643 once 擅自 is no content word: the
 # national 损坏城市树木花草,擅自砍伐城市树木… order went back to damaging greening from felling,
 # while 舟山's 擅自占用公园绿地 joined stalls in parks, a trade of 0.010 recall for 0.026
-# precision, so greening's recall floor follows it down),
+# precision, so greening's recall floor follows it down; greening 0.897 / 0.653 once a
+# sanction on a whole list whose lead names its kind (禁止下列损害城市绿化及其设施的行为) punishes
+# that kind: seven Henan cities' orders and compensations for the list joined the national
+# 损坏城市绿化及其设施, while their ancient-tree lists' compensation joined two cities' felling
+# compensation, which the gold keeps apart, a trade of 0.003 precision for 0.010 recall, so
+# greening's precision floor follows it down),
 # recall far below the issue's 0.85:
 # floors against regressions, not the target
 TOPIC_SETS = [("fireworks", REGULATION_TOPICS / "fireworks_topics" / "gold", FIREWORKS_FLOORS),
-              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.90, 0.64)),
+              ("greening", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "greening", (0.89, 0.65)),
               ("gas", REGULATION_TOPICS / "greening_gas_topics" / "gold" / "gas", (0.77, 0.36)),
               # blood and parking (tests/data/blood_parking_topics, annotated blind after this
               # stop's grouping changes): first measured blood 0.909 / 0.870, parking 0.941 / 0.421;
@@ -401,7 +406,8 @@ def test_regulation_topic_pairwise_floors(family, gold, floors):
 def test_five_families_read_together_pairwise_floors(tmp_path):
     """The five families' regulations in one folder, scored against their five topic golds
     at once: the corpus a user would bring, several subjects mixed. Measured P 0.744 R 0.606
-    with words weighed among all documents, P 0.877 R 0.611 among those of their area."""
+    with words weighed among all documents, P 0.877 R 0.611 among those of their area,
+    P 0.875 R 0.617 once a sanction on a whole list punishes the kind its lead names."""
     import shutil
 
     docs, gold = tmp_path / "docs", tmp_path / "gold"
