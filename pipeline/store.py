@@ -143,7 +143,7 @@ class PreparedRows:
 
 def prepare_rows(result: DocumentResult) -> PreparedRows:
     return PreparedRows(_document_values(result), _section_rows(result),
-                        [_provision_values(p, None) for p in result.provisions])
+                        [_provision_values(p) for p in result.provisions])
 
 
 def _document(result: DocumentResult, key: str, run_id: int | None, current: bool,
@@ -283,16 +283,15 @@ def _add_parts(doc: Document, result: DocumentResult, ids: dict[str, int]) -> No
                               jurisdiction_id=ids.get(j.name) if j else None))
 
 
-def _provision_values(p: Provision, document_id: int | None, jurisdiction_ids: dict[str, int] | None = None) -> dict:
-    """The provisions row of one record, as the values of a bulk insert."""
+def _provision_values(p: Provision) -> dict:
+    """The provisions row of one record, as the values of a bulk insert, less the ids of
+    its document and jurisdiction, which only the transaction that writes it knows."""
     record = p.to_json()
     num = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     txt = lambda v: v if isinstance(v, str) else None
     return dict(
-        document_id=document_id, doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1], quote=p.quote,
-        sentence=p.sentence, section=p.section, jurisdiction=p.jurisdiction,
-        jurisdiction_id=(jurisdiction_ids or {}).get(p.jurisdiction) if p.jurisdiction else None,
-        subject=p.subject, indicator=p.indicator,
+        doc=p.doc, kind=p.kind, span_start=p.span[0], span_end=p.span[1], quote=p.quote,
+        sentence=p.sentence, section=p.section, jurisdiction=p.jurisdiction, subject=p.subject, indicator=p.indicator,
         approx=bool(p.approx), confidence=float(p.confidence), op=p.op, value_num=num(p.value),
         value_max_num=num(p.value_max), value_text=txt(p.value), value_max_text=txt(p.value_max), unit=p.unit,
         per=p.per, base=p.base, sanction=p.sanction, polarity=p.polarity, target=p.target,

@@ -179,7 +179,7 @@ def test_database_at_0001_upgrades_in_place(db_url):
     # and new rows carry the v2 fields in their columns
     cited = Provision(**{**provisions[0].__dict__, "span": (60, 81), "cites": "第十四条 > 第二款", "currency": "CNY"})
     with S.begin() as s:
-        s.execute(insert(ProvisionRow), [_provision_values(cited, doc_id)])
+        s.execute(insert(ProvisionRow), [{**_provision_values(cited), "document_id": doc_id}])
     with S() as s:
         row = s.scalars(select(ProvisionRow).where(ProvisionRow.span_start == 60)).one()
         assert (row.cites, row.currency) == ("第十四条 > 第二款", "CNY")
@@ -352,11 +352,11 @@ def test_new_version_replaces_provisions_in_one_transaction(db_url, doc_file, mo
 
     real, calls = store_mod._provision_values, []
 
-    def failing(p, document_id, ids=None):
+    def failing(p):
         calls.append(p)
         if len(calls) > 3:
             raise RuntimeError("disk full")
-        return real(p, document_id, ids)
+        return real(p)
 
     monkeypatch.setattr(store_mod, "_provision_values", failing)
     with pytest.raises(RuntimeError, match="disk full"):
