@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.references import grammar
+from extractors.references import KIND_MARK, grammar
 from models.language_data import Conducts, load
 
 SEP = "·"
@@ -123,7 +123,13 @@ def parse_label(label: str) -> SanctionLabel | None:
     return SanctionLabel(parts[0], parts[1], bearer)
 
 
-LISTED = re.compile(r"[,，;；:：]|(?<=.{8})或者(?=.{6})")  # where a list of conducts parts
+LISTED = re.compile(rf"[,，;；{KIND_MARK}]|(?<=.{{8}})或者(?=.{{6}})")  # where a list of conducts parts
+
+
+def conduct_kind(conduct: str) -> str:
+    """The kind of conduct a whole list's conduct names (references.named_kind), else the
+    conduct itself: what the grouping weighs it as."""
+    return conduct.split(KIND_MARK, 1)[0]
 
 
 def first_clause(conduct: str) -> str:

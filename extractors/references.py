@@ -604,32 +604,37 @@ def _item_conduct(idx: _Index, art: _Article, sec: Section) -> list[str]:
     return units or [body.rstrip("。；;,， 的")]
 
 
-def _lead_genus(idx: _Index, art: _Article, p: int) -> str | None:
-    """The kind of conduct the prohibition lead of paragraph `p`'s list names
-    (禁止下列损害城市绿化及其设施的行为: 损害城市绿化及其设施), if it names one."""
-    items = [s for s in art.items[p - 1].values() if s is not None]
-    if not items:
-        return None
-    lead = idx.text[art.paragraphs[p - 1][0]:min(s.start for s in items)]
-    if _lead_mode(lead)[0] != "prohibit":
-        return None
-    m = grammar().list_genus.search(lead)
+KIND_MARK = "："  # between the kind of conduct a list names and its instances
+
+
+def named_kind(kind: str | None, conduct: str) -> str:
+    """The conduct of a whole list as its lead names it: 损害城市绿化及其设施：(一)…,或者(八)."""
+    return f"{kind}{KIND_MARK}{conduct}" if kind else conduct
+
+
+def _lead_kind(lead: str) -> str | None:
+    """The kind of conduct a prohibition lead names for its list (禁止下列损害城市绿化及其设施的行为:
+    损害城市绿化及其设施), if it names one."""
+    m = grammar().list_genus.search(lead) if _lead_mode(lead)[0] == "prohibit" else None
     return m.group("genus") if m else None
 
 
-def _cited_genus(idx: _Index, located: list[Located]) -> str | None:
+def _cited_kind(idx: _Index, located: list[Located]) -> str | None:
     """The kind of conduct a citation of whole lists names, where every cited rule is a
-    list whose lead names it (违反本条例第二十九条规定, 第二十九条 禁止下列损害…的行为)."""
-    genera = set()
+    list whose lead names it, and names one kind (违反本条例第二十九条规定, 第二十九条
+    禁止下列损害…的行为)."""
+    kinds = set()
     for art, para, sec in located:
         if sec is not None:
             return None
-        found = [x for k in ([para] if para is not None else range(1, len(art.paragraphs) + 1))
-                 if (x := _lead_genus(idx, art, k))]
+        firsts = [min(items, key=lambda s: s.start)
+                  for k in ([para] if para is not None else range(1, len(art.paragraphs) + 1))
+                  if (items := [s for s in art.items[k - 1].values() if s is not None])]
+        found = {x for first in firsts if (x := _lead_kind(idx.text[slice(*_lead_span(idx, art, first))]))}
         if not found:
             return None
-        genera.update(found)
-    return genera.pop() if len(genera) == 1 else None
+        kinds |= found
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
@@ -643,12 +648,12 @@ def _paragraph_conduct(idx: _Index, art: _Article, p: int, depth: int,
         mode, _, template = _lead_mode(text[s0:items[0].start])
         if mode is None and template is None and rules_only:
             return [], None
-        # a sanction on the whole list punishes the kind its lead names, before its instances
-        genus = _lead_genus(idx, art, p)
         units: list[str] = []
         for sec in items:
             units += _item_conduct(idx, art, sec)
-        return ([f"{genus}：{_join(units)}"] if genus and units else units), None
+        # a sanction on the whole list punishes the kind its lead names, before its instances
+        kind = _lead_kind(text[s0:items[0].start])
+        return ([named_kind(kind, _join(units))] if kind and units else units), None
     units, penalty = [], None
     for sm in re.finditer(r"[^。!！]+", text[s0:s1]):
         a, b = s0 + sm.start(), s0 + sm.end()
@@ -783,9 +788,9 @@ def _conduct(idx: _Index, start: int, end: int, depth: int) -> _Outcome:
     if li:
         listed = _list_conduct(idx, end - len(rest) + li.end(), depth)
         cond, units = (listed.condition, listed.units) if listed else (None, None)
-        genus = _cited_genus(idx, located) if listed and located else None
-        if genus:
-            cond = f"{genus}：{cond}"
+        kind = _cited_kind(idx, located) if listed else None
+        if kind:
+            cond = named_kind(kind, cond)
             units = [cond]
         if not paths and listed:
             paths = listed.paths
