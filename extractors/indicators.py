@@ -23,6 +23,7 @@ class Indicator:
     all: tuple[str, ...]
     any: tuple[str, ...]
     none: tuple[str, ...]
+    areas: frozenset[str] | None
 
 
 @lru_cache(maxsize=1)
@@ -31,14 +32,17 @@ def vocabulary() -> tuple[list[Indicator], dict[str, str], int]:
     grades = {word: tier for tier, words in d.grades.items() for word in words}
     entries = [Indicator(e.label, frozenset(e.kinds), frozenset(e.units) if e.units is not None else None,
                          frozenset(e.sanctions) if e.sanctions is not None else None,
-                         tuple(e.all), tuple(e.any), tuple(e.none))
+                         tuple(e.all), tuple(e.any), tuple(e.none),
+                         frozenset(e.areas) if e.areas is not None else None)
                for e in d.indicators]
     return entries, grades, d.window
 
 
 def curated_indicator(text: str, start: int, end: int, kind: str, unit: str | None = None,
-                      sanction: str | None = None, sentence_start: int = 0) -> str | None:
-    """The vocabulary label for the provision at text[start:end], if one fits."""
+                      sanction: str | None = None, sentence_start: int = 0, area: str | None = None) -> str | None:
+    """The vocabulary label for the provision at text[start:end], if one fits: an entry
+    written for some policy areas fits only a text of one of them (工作完成时间 is a
+    question of party-building plans, not of a felling reported after an emergency)."""
     entries, grades, size = vocabulary()
     after = re.match(r"[^,，。;；\n]{0,24}", text[end:]).group(0)
     cut = after.find("、")
@@ -54,6 +58,8 @@ def curated_indicator(text: str, start: int, end: int, kind: str, unit: str | No
         if kind not in e.kinds or (e.units is not None and unit not in e.units):
             continue
         if e.sanctions is not None and sanction not in e.sanctions:
+            continue
+        if e.areas is not None and area not in e.areas:
             continue
         needs_grade = any("{grade_near}" in p for p in e.all + e.any)
         if needs_grade and grade is None:

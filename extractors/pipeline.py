@@ -138,6 +138,7 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
                          policy_area=area_at(doc, start))
 
     measures = [(x.start, x.end) for x in doc._.sanctions or []]
+    conditions = tier_conditions(text, doc._.bounds or [])
     for b in doc._.bounds or []:
         if b.kind == "threshold" and any(b.start < e and s < b.end for s, e in measures):
             continue  # a fine's amount or a ban's length lives in the sanction's record, never twice
@@ -145,8 +146,10 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         sent = seg.sentence_at(b.start)
         s0 = sent.start if sent else b.start
         p.subject = find_subject(text, s0, b.number_start)
-        p.indicator = (curated_indicator(text, b.start, b.end, b.kind, b.unit, sentence_start=s0)
+        p.indicator = (curated_indicator(text, b.start, b.end, b.kind, b.unit, sentence_start=s0, area=p.policy_area)
                        or indicator_label(text, s0, b.start, b.unit, p.subject, b.end))
+        if b in conditions:
+            p.indicator = None  # the tier's condition: the bound it conditions names it
         p.op, p.value, p.value_max, p.unit, p.per, p.base, p.approx = b.op, b.value, b.value_max, b.unit, b.per, b.base, b.approx
         out.append(p)
     lengths = [(x.start, x.end) for x in doc._.sanctions or [] if x.duration]
@@ -157,7 +160,8 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         p.op, p.value, p.value_max, p.per, p.approx = d.op, d.value, d.value_max, d.per, d.approx
         sent = seg.sentence_at(d.start)
         p.subject = find_subject(text, sent.start if sent else d.start, d.start)
-        p.indicator = (curated_indicator(text, d.start, d.end, "deadline", sentence_start=sent.start if sent else 0)
+        p.indicator = (curated_indicator(text, d.start, d.end, "deadline", sentence_start=sent.start if sent else 0,
+                                         area=p.policy_area)
                        or deadline_label(text, sent.start if sent else d.start, d.start, d.end, p.subject))
         out.append(p)
     for x in doc._.sanctions or []:
@@ -179,6 +183,26 @@ def assemble_provisions(doc: Doc) -> list[Provision]:
         if p.unit and p.unit.startswith("元") and p.currency is None:
             p.currency = currency_of(p.sentence) or _currency_at(doc, normalized.offset_map.to_derived(p.span[0]))
     out.sort(key=lambda p: (p.span[0], p.span[1], p.kind))
+    return out
+
+
+def tier_conditions(text: str, bounds: list) -> list:
+    """Bounds that only say which tier a later bound holds for: a bound ending in 的 that a
+    threshold or ratio follows within its clause (红线宽度大于五十米的道路绿地率不低于百分之三十),
+    or that ends its clause before the bound of the next (道路红线宽度大于五十米的，不低于百分之
+    三十). They answer no question of their own; one that conditions no other bound
+    (累计献血一千毫升以上的，可以终身…) does, and so does the object of a list's item
+    (规划一处二千平方米以上的绿地，五百米半径内…)."""
+    out = []
+    for b in bounds:
+        if not text.startswith("的", b.end):
+            continue
+        for o in bounds:
+            if o.kind in ("threshold", "ratio") and o.start > b.end and o.start - b.end <= 40:
+                gap = text[b.end:o.start]
+                if re.fullmatch(r"的[,，]|[^,，。;；\n]*", gap):
+                    out.append(b)
+                    break
     return out
 
 

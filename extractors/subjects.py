@@ -61,7 +61,11 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     measure its unit counts; where the words before it name nothing (提倡十八周岁至五十五周岁的
     健康公民自愿献血), the words after the bound (text[end:]) that it modifies."""
     lx = lexicon()
-    window = re.split(r"[,，:：]", text[sent_start:pos])[-1]
+    clauses = re.split(r"[,，:：]", text[sent_start:pos])
+    window = clauses[-1]
+    if not STRIP.sub("", window) and len(clauses) > 1 and clauses[-2].endswith("的"):
+        # a tier of a list (道路红线宽度大于五十米的，不低于百分之三十): its condition names it
+        return _tier_label(clauses[-2][:-1], unit, lx)
     if subject and subject in window:
         window = window[window.rindex(subject) + len(subject):]
     said = bool(STRIP.sub("", window))  # the clause says something before the number
@@ -77,6 +81,14 @@ def indicator_label(text: str, sent_start: int, pos: int, unit: str | None, subj
     return (window if window.endswith(measure) else window + measure) if window else None
 
 
+def _tier_label(condition: str, unit: str | None, lx: dict) -> str | None:
+    condition = lx["label_lead"].sub("", STRIP.sub("", condition))
+    if len(condition) < 2:
+        return None
+    measure = lx["measure"].get(unit or "", "")
+    return words_within(condition, lx["chars"], keep_end=True) + measure
+
+
 def deadline_label(text: str, sent_start: int, start: int, end: int, subject: str | None) -> str | None:
     """What is due within a deadline: the action its clause binds (or the next clause's,
     when the deadline ends its own), after the event it runs from (自变更之日起); or the
@@ -88,19 +100,37 @@ def deadline_label(text: str, sent_start: int, start: int, end: int, subject: st
     if not lx["duty_modal"].search(text, sent_start, end + 80):
         return None
     clauses = re.split(r"([,，。;；\n])", text[end:end + 80])
-    action = lx["duty_strip"].sub("", clauses[0]).strip()
+    action = lx["duty_strip"].sub("", _without_actor(clauses[0], lx)).strip()
     if len(action) < 2 and len(clauses) > 2:
         action = clauses[2]
         if subject and action.startswith(subject):
             action = action[len(subject):]
-        action = lx["duty_strip"].sub("", action).strip()
+        action = lx["duty_strip"].sub("", _without_actor(action, lx)).strip()
     action = STRIP.sub("", action)
     if len(action) < 2 or re.match(r"[\d一二三四五六七八九十〇零]", action):
         return None  # a date or count runs on: narration, not a duty
-    before = re.split(r"[,，:：;；。]", text[sent_start:start])[-1]
-    event = lx["event"].search(before)
+    before = re.split(r"[,，:：;；。]", text[sent_start:start])
+    event = lx["event"].search(before[-1])
+    if not event and len(before) > 1 and not STRIP.sub("", before[-1]).replace("应当", "").replace("在", ""):
+        event = lx["event"].search(before[-2])  # 抢险救灾结束后，应当在三日内告知…
     head = f"{event.group('event')}后" if event else ""
     return head + words_within(action, lx["chars"], keep_end=True) + lx["deadline_suffix"]
+
+
+def names_event(label: str) -> bool:
+    """Whether a deadline's label names the event its time runs from (险情消除后备案期限, as
+    deadline_label writes it): a time counted from the end of an emergency and one counted
+    from the felling are two questions, though both are 报告 or 备案."""
+    return "后" in label[:-len(lexicon()["deadline_suffix"])]
+
+
+def _without_actor(clause: str, lx: dict) -> str:
+    """The clause without the actor that opens it before its modal (险情消除后五个工作日内，砍伐
+    单位应当向…备案): who acts is the subject's, not the duty's."""
+    m = lx["subject"].match(clause)
+    if m and lx["duty_modal"].match(clause, m.end()):
+        return clause[m.end():]
+    return clause
 
 
 def words_within(phrase: str, chars: int, keep_end: bool) -> str:

@@ -725,6 +725,7 @@ class Indicator(Model):
     all: Annotated[tuple[Annotated[Regex, Local(("grade_near",))], ...], Distinct()] = ()
     any: Annotated[tuple[Annotated[Regex, Local(("grade_near",))], ...], Distinct()] = ()
     none: Annotated[tuple[Annotated[Regex, Local(("grade_near",))], ...], Distinct()] = ()
+    areas: Words | None = None  # the policy areas (pipeline/data/policy_areas.yaml) it is written for
 
 
 @model

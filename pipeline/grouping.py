@@ -78,13 +78,17 @@ def duty_alignment(labels: dict[tuple, set]) -> dict[tuple, str]:
     """Group the generated labels of bounds and deadlines (存放烟花爆竹的总量, 变更后备案期限)
     of different units by their content words, as conducts are grouped: blocks of one kind
     and unit, IDF-weighted words, average linkage above DUTY_SIMILARITY, one label per
-    unit. The group takes its shortest label."""
-    items = [_Conduct(key, set(where), key[:3] + key[4:], key[3], (), None) for key, where in sorted(labels.items(), key=str)]
+    unit; a deadline that names the event it runs from only with others that do. The group
+    takes its most central label (the shortest, 报告期限, read as the whole group's)."""
+    from extractors.subjects import names_event
+
+    items = [_Conduct(key, set(where), key[:3] + key[4:] + (key[0] == "deadline" and names_event(key[3]),), key[3], (), None)
+             for key, where in sorted(labels.items(), key=str)]
     _, groups = _group_alike(items, DUTY_SIMILARITY)
     mapping = {}
     for ids in groups.groups().values():
         if len(ids) > 1:
-            label = min((items[i].core for i in ids), key=lambda x: (len(x), x))
+            label = _medoid([items[i] for i in ids]).core
             for i in ids:
                 mapping[items[i].key] = label
     return mapping
