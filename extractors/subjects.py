@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from models.language_data import Subjects, load
 
+EVENT_CHARS = 12  # an advance deadline's act, cut to its last words (…暂停供气或者降低燃气压力)
 CLAUSE_BREAK = re.compile(r"[。;；!！?？\n]")
 STRIP = re.compile(r"[“”\"《》]|\s")
 
@@ -29,6 +30,9 @@ def lexicon() -> dict:
         "label_after": d.label_after.compiled,
         "measure": dict(d.measure_by_unit),
         "event": d.deadline_event.compiled,
+        "advance_event": d.advance_event.compiled,
+        "advance_condition": d.advance_condition.compiled,
+        "event_lead": d.event_lead.compiled,
         "duty_strip": d.duty_strip.compiled,
         "deadline_suffix": d.deadline_suffix,
         "designation": d.date_designation.compiled,
@@ -109,19 +113,42 @@ def deadline_label(text: str, sent_start: int, start: int, end: int, subject: st
     action = STRIP.sub("", action)
     if len(action) < 2 or re.match(r"[\d一二三四五六七八九十〇零]", action):
         return None  # a date or count runs on: narration, not a duty
-    before = re.split(r"[,，:：;；。]", text[sent_start:start])
-    event = lx["event"].search(before[-1])
-    if not event and len(before) > 1 and not STRIP.sub("", before[-1]).replace("应当", "").replace("在", ""):
-        event = lx["event"].search(before[-2])  # 抢险救灾结束后，应当在三日内告知…
-    head = f"{event.group('event')}后" if event else ""
+    quote = text[start:end]
+    if re.search(r"[\d一二两三四五六七八九十]", quote) and (quote.endswith("前") or quote.startswith("提前")):
+        event = _advance_event(text[sent_start:start], lx)
+        head = f"{event}前" if event else ""
+    else:
+        before = re.split(r"[,，:：;；。]", text[sent_start:start])
+        found = lx["event"].search(before[-1])
+        if not found and len(before) > 1 and not STRIP.sub("", before[-1]).replace("应当", "").replace("在", ""):
+            found = lx["event"].search(before[-2])  # 抢险救灾结束后，应当在三日内告知…
+        head = f"{found.group('event')}后" if found else ""
     return head + words_within(action, lx["chars"], keep_end=True) + lx["deadline_suffix"]
+
+
+def _advance_event(before: str, lx: dict) -> str | None:
+    """The act a time before runs to (停业、歇业; 暂停供气或者降低燃气压力), its last words."""
+    before = STRIP.sub("", before)
+    if m := lx["advance_event"].search(before):
+        event = m.group("event")
+    elif m := lx["advance_condition"].search(before):
+        event = lx["event_lead"].sub("", m.group("condition"), count=1)
+    else:
+        return None
+    actor = lx["subject"].match(event)
+    if actor and len(event) - actor.end() >= 2:
+        event = event[actor.end():]  # 燃气经营企业停业或者歇业: who stops is the subject's
+    event = words_within(event, EVENT_CHARS, keep_end=True).lstrip("、")
+    event = re.sub(r"^(?:或者|或|和|及|以及|并)", "", event)
+    return event if len(event) >= 2 else None
 
 
 def names_event(label: str) -> bool:
     """Whether a deadline's label names the event its time runs from (险情消除后备案期限, as
     deadline_label writes it): a time counted from the end of an emergency and one counted
     from the felling are two questions, though both are 报告 or 备案."""
-    return "后" in label[:-len(lexicon()["deadline_suffix"])]
+    head = label[:-len(lexicon()["deadline_suffix"])]
+    return "后" in head or "前" in head
 
 
 def _without_actor(clause: str, lx: dict) -> str:

@@ -709,6 +709,9 @@ class Subjects(Model):
     label_after: Regex
     measure_by_unit: Mapping[str, str]
     deadline_event: Regex
+    advance_event: Regex
+    advance_condition: Regex
+    event_lead: Regex
     duty_strip: Regex
     deadline_suffix: str
     date_designation: Regex

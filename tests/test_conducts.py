@@ -420,8 +420,9 @@ def test_regulation_topic_pairwise_floors(family, gold, floors):
 # 0.755 / 0.532, parking 1.000 / 1.000, fireworks 1.000 / 0.111; blood 1.000 / 0.549, gas
 # 0.673 / 0.380, greening 0.832 / 0.598 once party-building deadline labels stay in their
 # area, a tier's condition names it and is no question of its own, a deadline's event opens
-# its clause, and a group takes its most central label: floors against regressions
-BOUND_SETS = [("blood", (1.0, 0.54)), ("gas", (0.67, 0.38)), ("greening", (0.83, 0.59)),
+# its clause, and a group takes its most central label; gas 0.784 / 0.545 once a time before
+# names the act it runs to (停业、歇业前报告期限, 暂停供气前公告期限): floors against regressions
+BOUND_SETS = [("blood", (1.0, 0.54)), ("gas", (0.78, 0.54)), ("greening", (0.83, 0.59)),
               ("parking", (1.0, 1.0)), ("fireworks", (1.0, 0.11))]
 
 
